@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import xarray as xr
 
-__all__ = ["OVFError", "OVFHeader", "read_ovf", "read_ovf_header", "write_ovf"]
+__all__ = ["OVFError", "OVFHeader", "read_ovf", "read_ovf_array", "read_ovf_header", "write_ovf"]
 
 CONTROL_NUMBER_4 = 1234567.0
 CONTROL_NUMBER_8 = 123456789012345.0
@@ -72,8 +72,14 @@ def _error(path, message: str) -> OVFError:
 def read_ovf_header(path: str | os.PathLike) -> OVFHeader:
     """Parse the header of an OVF file without reading its data."""
     path = os.fspath(path)
-    with open(path, "rb") as f:
-        head = f.read(_HEADER_SCAN)
+    with open(path, "rb", buffering=0) as f:
+        return _read_header(path, f)
+
+
+def _read_header(path: str, f) -> OVFHeader:
+    head = f.read(4096)
+    if len(head) == 4096 and b"# begin: data" not in head.lower():
+        head += f.read(_HEADER_SCAN - 4096)  # an unusually long header
     return _parse_header(path, head)
 
 
@@ -86,7 +92,8 @@ def _parse_header(path: str, head: bytes) -> OVFHeader:
     else:
         raise _error(path, f"not an OVF file: first line is {first[:60]!r}, expected '# OOMMF OVF 2.0' "
                      "or '# OOMMF: rectangular mesh v1.0'")
-    match = _BEGIN_DATA.search(head)
+    start = head.find(b"# Begin: Data ")  # MuMax3 / OOMMF spelling: no regex needed
+    match = _BEGIN_DATA.search(head, start) if start >= 0 else _BEGIN_DATA.search(head)
     if match is None:
         raise _error(path, "no '# Begin: Data Binary 4|Binary 8|Text' line in the first 64 kB: "
                      "the file is truncated or not an OVF file")
@@ -98,20 +105,16 @@ def _parse_header(path: str, head: bytes) -> OVFHeader:
 
     fields: dict[str, str] = {}
     descriptions: list[str] = []
-    for raw in head[: match.start()].decode("latin-1").splitlines():
-        line = raw.strip()
-        if not line.startswith("#"):
+    for line in head[: match.start()].split(b"\n"):
+        key, sep, value = line.lstrip(b"#").partition(b":")
+        if not sep:
             continue
-        line = line.lstrip("#").strip()
-        if ":" not in line:
-            continue
-        key, _, value = line.partition(":")
         key = key.strip().lower()
-        value = value.strip()
-        if key == "desc":
+        value = value.strip().decode("latin-1")
+        if key == b"desc":
             descriptions.append(value)
-        elif key not in ("begin", "end"):
-            fields[key] = value
+        elif key not in (b"begin", b"end"):
+            fields[key.decode("latin-1")] = value
 
     try:
         nx, ny, nz = (int(fields[k]) for k in ("xnodes", "ynodes", "znodes"))
@@ -132,7 +135,7 @@ def _parse_header(path: str, head: bytes) -> OVFHeader:
                      (nz, ny, nx), valuedim)
 
 
-def _read_binary(header: OVFHeader, nbytes_file: int) -> np.ndarray:
+def _read_binary(header: OVFHeader, f, nbytes_file: int) -> np.ndarray:
     itemsize = 4 if header.data_format == "binary4" else 8
     control = CONTROL_NUMBER_4 if itemsize == 4 else CONTROL_NUMBER_8
     count = int(np.prod(header.shape)) * header.valuedim
@@ -140,26 +143,28 @@ def _read_binary(header: OVFHeader, nbytes_file: int) -> np.ndarray:
     if nbytes_file < needed:
         raise _error(header.path, f"short data: the header promises {count} values "
                      f"({needed} bytes with the header) but the file has {nbytes_file} bytes")
-    # The control number decides the byte order: OVF 2 is little-endian, OVF 1 big-endian.
-    raw = np.fromfile(header.path, dtype=np.uint8, count=itemsize, offset=header.data_offset)
-    for order in ("<", ">"):
-        if raw.view(f"{order}f{itemsize}")[0] == control:
-            dtype = np.dtype(f"{order}f{itemsize}")
-            break
-    else:
-        found = raw.view(f"<f{itemsize}")[0]
-        raise _error(header.path, f"bad control number {found!r} (expected {control!r} for "
-                     f"Binary {itemsize}): the data block is corrupt or not Binary {itemsize}")
-    data = np.fromfile(header.path, dtype=dtype, count=count, offset=header.data_offset + itemsize)
-    if dtype.byteorder == ">":
-        data = data.astype(dtype.newbyteorder("="))
-    return data
+    # One read straight into the final array: control number first, then the values.
+    buf = np.empty(count + 1, dtype=f"<f{itemsize}")
+    f.seek(header.data_offset)
+    view = memoryview(buf).cast("B")
+    got = 0
+    while got < view.nbytes:
+        n = f.readinto(view[got:])
+        if not n:
+            raise _error(header.path, "short data: the file ended inside the data block")
+        got += n
+    if buf[0] != control:
+        # OVF 1 writes big-endian data: the control number decides the byte order
+        if buf[:1].byteswap()[0] != control:
+            raise _error(header.path, f"bad control number {buf[0]!r} (expected {control!r} for "
+                         f"Binary {itemsize}): the data block is corrupt or not Binary {itemsize}")
+        buf.byteswap(inplace=True)
+    return buf[1:]
 
 
-def _read_text(header: OVFHeader) -> np.ndarray:
-    with open(header.path, "rb") as f:
-        f.seek(header.data_offset)
-        body = f.read()
+def _read_text(header: OVFHeader, f) -> np.ndarray:
+    f.seek(header.data_offset)
+    body = f.read()
     end = _END_DATA.search(body)
     if end is None:
         raise _error(header.path, "text data has no '# End: Data Text' line: the file is truncated")
@@ -194,6 +199,20 @@ def _axis(header: OVFHeader, axis: str, n: int) -> tuple[np.ndarray, float]:
     return base + step * np.arange(n), step
 
 
+def read_ovf_array(path: str | os.PathLike) -> tuple[np.ndarray, OVFHeader]:
+    """The numpy core of the reader: ``(values, header)`` with values shaped
+    ``(nz, ny, nx, valuedim)`` in file order (x fastest). One open, one read of the data."""
+    path = os.fspath(path)
+    with open(path, "rb", buffering=0) as f:
+        header = _read_header(path, f)
+        if header.data_format == "text":
+            data = _read_text(header, f)
+        else:
+            data = _read_binary(header, f, os.fstat(f.fileno()).st_size)
+    nz, ny, nx = header.shape
+    return data.reshape(nz, ny, nx, header.valuedim), header
+
+
 def read_ovf(path: str | os.PathLike) -> xr.DataArray:
     """Read one OVF file into an :class:`xarray.DataArray`.
 
@@ -205,15 +224,8 @@ def read_ovf(path: str | os.PathLike) -> xr.DataArray:
 
     Raises :class:`OVFError` with the file name and the defect for corrupt files.
     """
-    path = os.fspath(path)
-    header = read_ovf_header(path)
-    nbytes = os.path.getsize(path)
-    if header.data_format == "text":
-        data = _read_text(header)
-    else:
-        data = _read_binary(header, nbytes)
+    values, header = read_ovf_array(path)
     nz, ny, nx = header.shape
-    values = data.reshape(nz, ny, nx, header.valuedim)
 
     xs, dx = _axis(header, "x", nx)
     ys, dy = _axis(header, "y", ny)

@@ -1,0 +1,35 @@
+# spinlif: the two commands of the README, and a few helpers.
+#   make demo   set up (first time) and run the demo sweep (cpu engine when no GPU/MuMax3)
+#   make test   set up (first time) and run the tests
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(abspath $(VENV))/bin
+STAMP  := $(VENV)/.installed
+CORES  ?= 2
+
+.PHONY: setup demo test bench dryrun-paper clean-results
+
+setup: $(STAMP)
+
+# torch first and pinned: magnum.np leaves it open and would pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -e ".[cpu,test]"
+	touch $(STAMP)
+
+demo: setup
+	PATH=$(BIN):$$PATH snakemake --cores $(CORES)
+
+test: setup
+	PATH=$(BIN):$$PATH $(BIN)/python -m pytest
+
+bench: setup
+	PATH=$(BIN):$$PATH $(BIN)/python benchmarks/ovf_reader.py
+
+dryrun-paper: setup
+	PATH=$(BIN):$$PATH snakemake -n --configfile config/paper.yaml --cores 8
+
+clean-results:
+	rm -rf results/*/ results/sweep.csv .snakemake/incomplete

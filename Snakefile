@@ -1,0 +1,25 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# spinlif: micromagnetic spintronic neurons -> compact LIF models.
+# Thin entry point: config, validation and one .smk per stage (workflow/rules/).
+#   snakemake --cores 2                                   # demo sweep (config/config.yaml)
+#   snakemake --cores 8 --configfile config/paper.yaml    # seed-scale sweep (GPU)
+from snakemake.utils import min_version
+
+min_version("9.1")
+
+
+configfile: "config/config.yaml"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/sweep.smk"
+include: "workflow/rules/simulate.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/observables.smk"
+include: "workflow/rules/aggregate.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

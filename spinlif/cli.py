@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The ``spinlif`` command: the pipeline's stages, one subcommand each.
+
+Snakemake rules call these; they are just as usable by hand::
+
+    spinlif sweep config/config.yaml -o results/sweep.csv
+    spinlif render SPEC.yaml -o run.mx3
+    spinlif simulate SPEC.yaml --engine cpu -o RUN_DIR
+    spinlif ingest RUN_DIR -o run.zarr
+    spinlif observables run.zarr --config config/config.yaml -o OUT_DIR
+    spinlif aggregate --sweep results/sweep.csv --stores ... -o results/dw/dataset.zarr
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import yaml
+
+
+def _load_config(path: Path) -> dict:
+    from spinlif.sweep import normalise_config
+
+    with open(path) as f:
+        return normalise_config(yaml.safe_load(f) or {})
+
+
+def cmd_sweep(args) -> int:
+    from spinlif.spec import dump_spec
+    from spinlif.sweep import expand, write_sweep_table
+
+    runs = expand(_load_config(args.config))
+    write_sweep_table(runs, args.output)
+    if args.specs:
+        for run in runs:
+            path = Path(run.results_dir) / "spec.yaml"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            dump_spec(run.spec, path)
+    print(f"{len(runs)} runs -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_render(args) -> int:
+    from spinlif.render import render, render_to_file
+    from spinlif.spec import load_spec
+
+    spec = load_spec(args.spec)
+    if args.output:
+        render_to_file(spec, args.output)
+    else:
+        sys.stdout.write(render(spec))
+    return 0
+
+
+def cmd_simulate(args) -> int:
+    from spinlif.engines.mumax3 import MuMax3NotFound
+    from spinlif.runs import SimulationFailed, simulate
+
+    try:
+        manifest = simulate(args.spec, args.engine, args.output, threads=args.threads, script=args.script,
+                            mumax3_binary=args.mumax3, gpu=args.gpu, cache_dir=args.cache,
+                            stack=args.stack, timeout_s=args.timeout)
+    except MuMax3NotFound as err:
+        print(f"spinlif simulate: {err}", file=sys.stderr)
+        return 3
+    except SimulationFailed as err:
+        print(f"spinlif simulate: {err}", file=sys.stderr)
+        return 1
+    print(f"spinlif simulate: run {manifest['run_id']} complete ({manifest['engine']}, "
+          f"{manifest['wall_time_s']:.1f} s) -> {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_ingest(args) -> int:
+    from analysis.store import ingest_run
+
+    ingest_run(args.run_dir, args.output)
+    return 0
+
+
+def cmd_observables(args) -> int:
+    from analysis.observables import compute_run_observables
+
+    config = _load_config(args.config) if args.config else None
+    compute_run_observables(args.store, args.output, config)
+    return 0
+
+
+def cmd_aggregate(args) -> int:
+    from analysis.store import aggregate
+
+    aggregate(args.stores, args.sweep, args.output, observables_dirs=args.observables,
+              summary_csv=args.summary)
+    return 0
+
+
+def cmd_plot(args) -> int:
+    from analysis.plots import plot_traces
+
+    plot_traces(args.dataset, args.output)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="spinlif", description=__doc__.split("\n\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("sweep", help="validate a config and expand it into runs (results/sweep.csv)")
+    p.add_argument("config", type=Path)
+    p.add_argument("-o", "--output", type=Path, default=Path("results/sweep.csv"))
+    p.add_argument("--specs", action="store_true", help="also write results/<device>/runs/<id>/spec.yaml")
+    p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("render", help="render one run spec to a MuMax3 .mx3 script")
+    p.add_argument("spec", type=Path)
+    p.add_argument("-o", "--output", type=Path, help="output .mx3 (default: stdout)")
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("simulate", help="simulate one run spec with the mumax3 or cpu engine")
+    p.add_argument("spec", type=Path)
+    p.add_argument("-e", "--engine", choices=["auto", "mumax3", "cpu"], default="auto")
+    p.add_argument("-o", "--output", type=Path, required=True, help="run directory to create")
+    p.add_argument("--threads", type=int, default=1, help="torch threads for the cpu engine")
+    p.add_argument("--script", type=Path, help="rendered .mx3 (mumax3 engine; rendered if absent)")
+    p.add_argument("--mumax3", help="mumax3 executable (default: $SPINLIF_MUMAX3, then PATH)")
+    p.add_argument("--gpu", type=int, help="GPU index passed to mumax3 -gpu")
+    p.add_argument("--cache", help="MuMax3 demag-kernel cache directory")
+    p.add_argument("--stack", choices=["auto", "full", "effective_medium"], default="auto",
+                   help="cpu engine: simulate the full stack or the effective medium (set E)")
+    p.add_argument("--timeout", type=float, help="wall-time limit in seconds")
+    p.set_defaults(func=cmd_simulate)
+
+    p = sub.add_parser("ingest", help="read a completed run directory into its run.zarr")
+    p.add_argument("run_dir", type=Path)
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("observables", help="compute a run's device observables")
+    p.add_argument("store", type=Path, help="run.zarr")
+    p.add_argument("--config", type=Path, help="config with the observables section")
+    p.add_argument("-o", "--output", type=Path, required=True, help="output directory")
+    p.set_defaults(func=cmd_observables)
+
+    p = sub.add_parser("aggregate", help="combine per-run stores into one dataset")
+    p.add_argument("--sweep", type=Path, required=True, help="results/sweep.csv")
+    p.add_argument("--stores", type=Path, nargs="+", required=True)
+    p.add_argument("--observables", type=Path, nargs="*", default=[], help="per-run observables dirs")
+    p.add_argument("--summary", type=Path, help="write the per-run observable summary CSV here")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.set_defaults(func=cmd_aggregate)
+
+    p = sub.add_parser("plot", help="plot the traces of an aggregated dataset")
+    p.add_argument("dataset", type=Path, help="dataset.zarr")
+    p.add_argument("-o", "--output", type=Path, required=True, help="figure file (.png, .pdf, .svg)")
+    p.set_defaults(func=cmd_plot)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from spinlif.spec import SpecError
+
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SpecError as err:
+        print(f"spinlif {args.command}: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,291 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Run one simulation with either engine, so that nothing partial is ever taken as complete.
+
+Layout for an output directory ``D`` (e.g. ``results/dw/runs/<id>/sim``):
+
+* the engine writes into ``D.partial/`` (MuMax3 with ``-f -o D.partial``);
+* on success ``manifest.json`` (``status: complete``, provenance, SHA-256 of every output) is
+  written and ``D.partial`` is renamed to ``D`` in one step;
+* on failure (non-zero exit, NaN abort, wall-time limit, a signal, missing output) the partial
+  outputs are kept for inspection in ``D.failed/`` with ``manifest.json`` (``status: failed``,
+  the reason and the end of the log), and :class:`SimulationFailed` is raised;
+* if the process running this code is killed outright, only ``D.partial`` remains: ``D`` does
+  not exist, so Snakemake reruns the job and the next attempt starts from a clean directory.
+
+Both engines run as child processes; their output is streamed to our stderr (the Snakemake log)
+and to ``engine.log`` in the run directory.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import deque
+from pathlib import Path
+
+from spinlif import __version__
+from spinlif.engines import mumax3 as mumax3_engine
+from spinlif.spec import dump_spec, load_spec, spec_hash, total_time
+
+ENGINES = ("mumax3", "cpu")
+LOG_TAIL_LINES = 40
+
+
+class SimulationFailed(RuntimeError):
+    """A run ended without complete output; ``manifest`` holds the reason and log excerpt."""
+
+    def __init__(self, message: str, manifest: dict):
+        super().__init__(message)
+        self.manifest = manifest
+
+
+def resolve_engine(engine: str, mumax3_binary: str | None = None) -> str:
+    """``auto`` -> ``mumax3`` when its binary is found, else ``cpu``."""
+    if engine == "auto":
+        return "mumax3" if mumax3_engine.available(mumax3_binary) else "cpu"
+    if engine not in ENGINES:
+        raise ValueError(f"engine = {engine!r}: allowed are auto, {', '.join(ENGINES)}")
+    return engine
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    if dst.exists():
+        shutil.rmtree(dst)
+    os.replace(src, dst)
+
+
+def read_manifest(run_dir: str | Path) -> dict:
+    """The manifest of a run directory; raises if the run is not complete."""
+    path = Path(run_dir) / "manifest.json"
+    if not path.exists():
+        raise SimulationFailed(f"{run_dir}: no manifest.json: the run did not complete", {})
+    manifest = json.loads(path.read_text())
+    if manifest.get("status") != "complete":
+        raise SimulationFailed(f"{run_dir}: run status is {manifest.get('status')!r} "
+                               f"({manifest.get('reason', 'no reason recorded')})", manifest)
+    return manifest
+
+
+def _die_with_parent() -> None:  # runs in the child between fork and exec
+    """Ask Linux to SIGKILL the engine if this runner dies, even by SIGKILL, so that an orphaned
+    engine never writes into the directory of a later attempt. No-op where prctl is missing."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+class _Child:
+    """A child process whose output goes to our stderr and a log file, with a tail kept."""
+
+    def __init__(self, argv: list[str], log_path: Path, env: dict[str, str]):
+        self.log = open(log_path, "w", buffering=1)
+        self.tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
+        self.proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     stdin=subprocess.DEVNULL, env=env, text=True, errors="replace",
+                                     start_new_session=True, preexec_fn=_die_with_parent)
+        self.reader = threading.Thread(target=self._pump, daemon=True)
+        self.reader.start()
+
+    def _pump(self) -> None:
+        for line in self.proc.stdout:
+            self.log.write(line)
+            self.tail.append(line.rstrip("\n"))
+            sys.stderr.write(line)
+            sys.stderr.flush()
+
+    def stop(self, grace_s: float = 10.0) -> None:
+        """SIGTERM the child's process group, then SIGKILL after ``grace_s``."""
+        if self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        except ProcessLookupError:
+            pass
+
+    def finish(self) -> None:
+        self.reader.join(timeout=10)
+        self.log.close()
+
+
+def _table_progress(table: Path, t_total: float, stop: threading.Event, label: str) -> None:
+    """Report simulated time from the last complete line of a growing table.txt (MuMax3 runs)."""
+    start = time.time()
+    while not stop.wait(15.0):
+        try:
+            with open(table, "rb") as f:
+                f.seek(max(0, os.path.getsize(table) - 4096))
+                lines = f.read().split(b"\n")
+            t = float(lines[-2].split(b"\t")[0]) if len(lines) >= 2 else 0.0
+        except (OSError, ValueError, IndexError):
+            continue
+        elapsed = time.time() - start
+        rate = t / elapsed * 60e9 if elapsed > 0 else 0.0
+        eta = (t_total - t) / t * elapsed if t > 0 else float("nan")
+        print(f"spinlif[mumax3] run {label}: t = {t * 1e9:.3f} / {t_total * 1e9:.3f} ns "
+              f"({100 * t / t_total:.0f} %), {rate:.3f} ns/min, ETA {eta / 60:.1f} min",
+              file=sys.stderr, flush=True)
+
+
+def simulate(
+    spec_path: str | Path,
+    engine: str,
+    out_dir: str | Path,
+    *,
+    threads: int = 1,
+    script: str | Path | None = None,
+    mumax3_binary: str | None = None,
+    gpu: int | None = None,
+    cache_dir: str | Path | None = None,
+    stack: str = "auto",
+    timeout_s: float | None = None,
+) -> dict:
+    """Simulate one spec into ``out_dir``; return the completed run's manifest.
+
+    ``engine`` is ``mumax3``, ``cpu`` or ``auto``. For ``mumax3``, ``script`` is the rendered
+    ``.mx3`` (rendered here into the run directory when not given). ``threads`` sets the CPU
+    engine's torch threads; ``gpu`` and ``cache_dir`` go to MuMax3's ``-gpu`` and ``-cache``.
+    """
+    spec_path, out_dir = Path(spec_path), Path(out_dir)
+    spec = load_spec(spec_path)
+    engine = resolve_engine(engine, mumax3_binary)
+    rid = spec_hash(spec)[:10]
+    partial = out_dir.with_name(out_dir.name + ".partial")
+    failed = out_dir.with_name(out_dir.name + ".failed")
+    log_path = out_dir.with_name(out_dir.name + ".engine.log")
+    if partial.exists():
+        shutil.rmtree(partial)  # left by a killed earlier attempt
+    partial.mkdir(parents=True)
+    inputs = {"spec.yaml": spec_path}
+
+    env = dict(os.environ)
+    if engine == "mumax3":
+        binary = mumax3_engine.find_binary(mumax3_binary)
+        if script is None:
+            from spinlif.render import render_to_file
+
+            script = render_to_file(spec, out_dir.with_name(out_dir.name + ".mx3"))
+        script = Path(script)
+        inputs["run.mx3"] = script
+        argv = mumax3_engine.command(binary, script, partial, Path(cache_dir) if cache_dir else None, gpu)
+    else:
+        local_spec = partial.with_name(partial.name + ".spec.yaml")
+        dump_spec(spec, local_spec)
+        argv = [sys.executable, "-m", "spinlif.engines.cpu", str(local_spec), str(partial),
+                "--threads", str(threads), "--stack", stack]
+        env.setdefault("CUDA_DEVICE", "-1")
+        env.setdefault("OMP_NUM_THREADS", str(threads))
+
+    manifest: dict = {
+        "status": "running", "run_id": rid, "engine": engine, "spec_sha256": spec_hash(spec),
+        "spinlif_version": __version__, "command": argv, "host": socket.gethostname(),
+        "started_utc": _now(), "threads": threads if engine == "cpu" else None, "gpu": gpu,
+    }
+    if engine == "mumax3":
+        from spinlif.devices import device_module
+        from spinlif.render import template_sha256
+
+        manifest["template_sha256"] = template_sha256(device_module(spec["device"]).TEMPLATE)
+
+    print(f"spinlif: simulating run {rid} with the {engine} engine: {' '.join(argv)}",
+          file=sys.stderr, flush=True)
+    started = time.time()
+    child = _Child(argv, log_path, env)
+    stop_progress = threading.Event()
+    if engine == "mumax3":
+        threading.Thread(target=_table_progress, daemon=True,
+                         args=(partial / "table.txt", total_time(spec), stop_progress, rid)).start()
+
+    received: list[int] = []
+
+    def on_signal(signum, frame):  # forward a kill to the engine and record it
+        received.append(signum)
+        child.stop(grace_s=5.0)
+
+    previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
+    reason = None
+    try:
+        try:
+            code = child.proc.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            child.stop()
+            code = child.proc.returncode
+            reason = f"exceeded the wall-time limit of {timeout_s:g} s"
+    finally:
+        stop_progress.set()
+        child.finish()
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+
+    log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
+    if reason is None and received:
+        reason = f"killed by signal {signal.Signals(received[0]).name}"
+    elif reason is None and code != 0:
+        if mumax3_engine.nan_abort(log_text) or "NaN abort" in log_text:
+            reason = f"NaN abort (exit {code})"
+        else:
+            reason = f"{engine} exited with status {code}"
+    elif reason is None and not (partial / "table.txt").exists():
+        reason = "the engine exited 0 but wrote no table.txt"
+
+    manifest.update(exit_code=code, finished_utc=_now(), wall_time_s=round(time.time() - started, 3))
+    if engine == "mumax3":
+        manifest["engine_version"], manifest["gpu_info"] = mumax3_engine.version_from_log(partial)
+    elif (partial / "engine_info.json").exists():
+        info = json.loads((partial / "engine_info.json").read_text())
+        manifest["engine_version"] = info.pop("engine_version")
+        manifest["engine_info"] = info
+    for name, src in inputs.items():
+        if Path(src).exists():
+            shutil.copyfile(src, partial / name)
+    if log_path.exists():
+        os.replace(log_path, partial / "engine.log")
+    local_spec = partial.with_name(partial.name + ".spec.yaml")
+    if local_spec.exists():
+        local_spec.unlink()
+
+    if reason is not None:
+        manifest.update(status="failed", reason=reason, log_tail=list(child.tail))
+        (partial / "manifest.json").write_text(json.dumps(manifest, indent=2))
+        _replace_dir(partial, failed)
+        message = (f"run {rid} failed: {reason}. Partial outputs kept in {failed}; last log lines:\n  "
+                   + "\n  ".join(list(child.tail)[-10:]))
+        if received:
+            signal.signal(received[0], signal.SIG_DFL)
+        raise SimulationFailed(message, manifest)
+
+    manifest["outputs"] = {p.name: _sha256(p) for p in sorted(partial.iterdir()) if p.is_file()}
+    manifest["status"] = "complete"
+    (partial / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    if failed.exists():
+        shutil.rmtree(failed)
+    _replace_dir(partial, out_dir)
+    return manifest

@@ -1,0 +1,134 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Expand a sweep config into runs with stable, hash-based run ids.
+
+Order of precedence when building one run's spec (later wins):
+device defaults < parameter set < ``devices.<d>.spec`` < sweep point < protocol ``set`` <
+protocol ``vary`` combination. Every resulting spec is validated before any job starts.
+"""
+
+from __future__ import annotations
+
+import copy
+import csv
+import itertools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from spinlif.spec import (DEVICE_SHORT_NAMES, SpecError, base_spec, coerce_numbers, deep_merge,
+                          load_schema, run_id, set_dotted, validate, validate_spec)
+
+# swept spec paths already shown by a readable column of the sweep table
+_SHOWN = {"param_set", "stack.n_layers", "drive.amplitude", "drive.t_on", "drive.t_off",
+          "drive.duration", "initial_state.wall_position"}
+
+SWEEP_COLUMNS = ["run_id", "device", "protocol", "param_set", "n_layers", "drive_protocol",
+                 "amplitude", "t_on_ns", "t_off_ns", "duration_ns", "wall_position_nm"]
+
+
+@dataclass
+class Run:
+    """One simulation: its id, device, protocol name, full spec and the swept values."""
+
+    run_id: str
+    device: str
+    protocol: str
+    spec: dict
+    swept: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def results_dir(self) -> str:
+        """``results/<dw|sk|afm>/runs/<run_id>`` (relative to the workflow directory)."""
+        return f"results/{DEVICE_SHORT_NAMES[self.device]}/runs/{self.run_id}"
+
+    def row(self) -> dict[str, Any]:
+        """The human-readable line of ``results/sweep.csv`` (lengths in nm, times in ns)."""
+        s = self.spec
+        d = s["drive"]
+        row = {
+            "run_id": self.run_id, "device": self.device, "protocol": self.protocol,
+            "param_set": s["param_set"], "n_layers": s["stack"]["n_layers"],
+            "drive_protocol": d["protocol"],
+            "amplitude": 0.0 if d["protocol"] == "relaxation" else d["amplitude"],
+            "t_on_ns": round(d["t_on"] * 1e9, 6), "t_off_ns": round(d["t_off"] * 1e9, 6),
+            "duration_ns": round(d["duration"] * 1e9, 6),
+            "wall_position_nm": round(s["initial_state"]["wall_position"] * 1e9, 6),
+        }
+        for key, value in self.swept.items():
+            if key not in _SHOWN:
+                row.setdefault(key, value)
+        return row
+
+
+def _product(options: dict[str, list]) -> list[dict[str, Any]]:
+    keys = list(options)
+    return [dict(zip(keys, combo)) for combo in itertools.product(*(options[k] for k in keys))]
+
+
+def normalise_config(config: dict) -> dict:
+    """Coerce numeric strings, validate against ``config.schema.yaml`` and fill its defaults."""
+    config = coerce_numbers(copy.deepcopy(config))
+    validate(config, "config", "config")
+    config.setdefault("engine", "auto")
+    config.setdefault("mumax3_binary", None)
+    obs = config.setdefault("observables", {})
+    dw = obs.setdefault("domain_wall", {})
+    defaults = load_schema("config")["$defs"]["dw_observables"]["properties"]
+    for key, prop in defaults.items():
+        dw.setdefault(key, copy.deepcopy(prop["default"]))
+    return config
+
+
+def expand(config: dict) -> list[Run]:
+    """All runs of a (normalised) config, validated; raises :class:`SpecError` on the first bad one."""
+    runs: list[Run] = []
+    seen: dict[str, str] = {}
+    for device, dev in config["devices"].items():
+        sweep = dict(dev.get("sweep", {}))
+        param_sets = sweep.pop("param_set", ["P"])
+        for point in _product({"param_set": param_sets, **sweep}):
+            ps = point.pop("param_set")
+            where = f"config devices.{device} (param_set={ps}, " + ", ".join(
+                f"{k}={v}" for k, v in point.items()) + ")"
+            spec = deep_merge(base_spec(device, ps), dev.get("spec", {}))
+            for key, value in point.items():
+                set_dotted(spec, key, value, where)
+            for proto in dev["protocols"]:
+                pspec = copy.deepcopy(spec)
+                for key, value in proto.get("set", {}).items():
+                    set_dotted(pspec, key, value, f"{where} protocol {proto['name']!r} set")
+                for combo in _product(dict(proto.get("vary", {}))):
+                    rspec = copy.deepcopy(pspec)
+                    for key, value in combo.items():
+                        set_dotted(rspec, key, value, f"{where} protocol {proto['name']!r} vary")
+                    label = f"{where}, protocol {proto['name']!r}" + (
+                        f" {combo}" if combo else "")
+                    try:
+                        validate_spec(rspec, where="spec")
+                    except (SpecError, jsonschema.ValidationError) as err:
+                        raise SpecError(f"{label}:\n{err}") from None
+                    rid = run_id(rspec)
+                    if rid in seen:
+                        continue  # identical physics requested twice: simulate once
+                    seen[rid] = label
+                    swept = {"param_set": ps, **point, **combo}
+                    runs.append(Run(rid, device, proto["name"], rspec, swept))
+    return runs
+
+
+def write_sweep_table(runs: list[Run], path: str | Path) -> None:
+    """Write ``results/sweep.csv``: one row per run, swept values in readable units."""
+    rows = [r.row() for r in runs]
+    columns = list(SWEEP_COLUMNS)
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".csv.tmp")
+    with open(tmp, "w", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+    tmp.replace(path)

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Process handling of the mumax3 engine, with a stand-in for the MuMax3 process.
+
+The stand-in tests exit codes, crashes and partial output only; physics tests use the real
+CPU engine (test_cpu_engine.py).
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from spinlif.engines.mumax3 import MuMax3NotFound, find_binary
+from spinlif.runs import SimulationFailed, read_manifest, simulate
+from spinlif.spec import dump_spec
+from tests.conftest import REPO, small_dw_spec
+
+FAKE = REPO / "tests" / "fake_mumax3.py"
+
+
+@pytest.fixture
+def spec_file(tmp_path):
+    path = tmp_path / "spec.yaml"
+    dump_spec(small_dw_spec(), path)
+    return path
+
+
+def run_fake(spec_file, tmp_path, monkeypatch, mode, **kw):
+    monkeypatch.setenv("FAKE_MUMAX3_MODE", mode)
+    return simulate(spec_file, "mumax3", tmp_path / "sim", mumax3_binary=str(FAKE), **kw)
+
+
+def test_missing_binary_says_how_to_install_and_mentions_cpu_engine(monkeypatch, tmp_path):
+    monkeypatch.delenv("SPINLIF_MUMAX3", raising=False)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(MuMax3NotFound) as err:
+        find_binary()
+    assert "--engine cpu" in str(err.value) and "SPINLIF_MUMAX3" in str(err.value)
+
+
+def test_missing_binary_from_the_command_line(monkeypatch, tmp_path, spec_file):
+    monkeypatch.setenv("PATH", str(tmp_path) + ":" + str(REPO / ".venv" / "bin"))
+    monkeypatch.delenv("SPINLIF_MUMAX3", raising=False)
+    out = subprocess.run([sys.executable, "-m", "spinlif.cli", "simulate", str(spec_file), "--engine",
+                          "mumax3", "-o", str(tmp_path / "sim")], capture_output=True, text=True)
+    assert out.returncode == 3
+    assert "MuMax3 binary not found" in out.stderr and "--engine cpu" in out.stderr
+
+
+def test_complete_run_has_manifest_with_version_and_hashes(spec_file, tmp_path, monkeypatch):
+    manifest = run_fake(spec_file, tmp_path, monkeypatch, "ok")
+    run_dir = tmp_path / "sim"
+    assert read_manifest(run_dir)["status"] == "complete"
+    assert manifest["engine_version"].startswith("mumax 3.11.1")
+    assert "Fake GPU" in manifest["gpu_info"]
+    assert {"table.txt", "log.txt", "spec.yaml", "run.mx3", "engine.log"} <= set(manifest["outputs"])
+    assert "-http=" in manifest["command"] and "-f" in manifest["command"]
+    assert not (tmp_path / "sim.partial").exists() and not (tmp_path / "sim.failed").exists()
+
+
+@pytest.mark.parametrize("mode, reason", [("fail", "exited with status 1"), ("nan", "NaN abort")])
+def test_failed_run_is_kept_apart_and_never_complete(spec_file, tmp_path, monkeypatch, mode, reason):
+    with pytest.raises(SimulationFailed, match=reason):
+        run_fake(spec_file, tmp_path, monkeypatch, mode)
+    assert not (tmp_path / "sim").exists()
+    failed = tmp_path / "sim.failed"
+    manifest = json.loads((failed / "manifest.json").read_text())
+    assert manifest["status"] == "failed" and reason in manifest["reason"]
+    assert manifest["log_tail"]  # the end of the log is kept
+    assert (failed / "table.txt").exists()  # partial output kept for inspection
+    with pytest.raises(SimulationFailed, match="status is 'failed'"):
+        read_manifest(failed)
+
+
+def test_wall_time_limit(spec_file, tmp_path, monkeypatch):
+    with pytest.raises(SimulationFailed, match="wall-time limit"):
+        run_fake(spec_file, tmp_path, monkeypatch, "hang", timeout_s=2)
+    assert (tmp_path / "sim.failed" / "manifest.json").exists()
+
+
+def test_rerun_after_failure_replaces_the_failed_directory(spec_file, tmp_path, monkeypatch):
+    with pytest.raises(SimulationFailed):
+        run_fake(spec_file, tmp_path, monkeypatch, "fail")
+    run_fake(spec_file, tmp_path, monkeypatch, "ok")
+    assert (tmp_path / "sim" / "manifest.json").exists() and not (tmp_path / "sim.failed").exists()
+
+
+def test_ingest_refuses_a_failed_run(spec_file, tmp_path, monkeypatch):
+    from analysis.store import ingest_run
+
+    with pytest.raises(SimulationFailed):
+        run_fake(spec_file, tmp_path, monkeypatch, "fail")
+    with pytest.raises(SimulationFailed):
+        ingest_run(tmp_path / "sim.failed", tmp_path / "run.zarr")
+    assert not (tmp_path / "run.zarr").exists()

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Config validation, sweep expansion, run ids and the drive schedule."""
+
+import copy
+
+import pytest
+import yaml
+
+from spinlif.spec import (SpecError, base_spec, current_direction, drive_schedule, run_id, stack_layout,
+                          validate_spec)
+from spinlif.sweep import expand, normalise_config, write_sweep_table
+from tests.conftest import REPO
+
+
+def load(name):
+    return yaml.safe_load((REPO / "config" / name).read_text())
+
+
+def test_demo_and_paper_configs_expand():
+    demo = expand(normalise_config(load("config.yaml")))
+    assert len(demo) == 4 and {r.protocol for r in demo} == {"train", "control", "dc"}
+    paper = expand(normalise_config(load("paper.yaml")))
+    # 2 variants x 6 layer counts x (4 trains + control + 4 DC + 5 relaxations)
+    assert len(paper) == 2 * 6 * 14
+    assert {r.spec["stack"]["n_layers"] for r in paper} == {3, 5, 8, 10, 15, 20}
+    p5 = next(r for r in paper if r.spec["param_set"] == "P" and r.spec["stack"]["n_layers"] == 5)
+    assert stack_layout(p5.spec).nz == 9 and stack_layout(p5.spec).layer_cells == (0, 2, 4, 6, 8)
+    s5 = next(r for r in paper if r.spec["param_set"] == "S" and r.spec["stack"]["n_layers"] == 5)
+    assert s5.spec["stack"]["interlayer_exchange"] == 5e-13
+
+
+def test_run_ids_are_stable_short_and_change_with_physics():
+    spec = base_spec("domain_wall", "P")
+    rid = run_id(spec)
+    assert len(rid) == 10 and rid == run_id(copy.deepcopy(spec))
+    spec["material"]["alpha"] = 0.02
+    assert run_id(spec) != rid
+
+
+def test_sweep_table(tmp_path):
+    runs = expand(normalise_config(load("config.yaml")))
+    write_sweep_table(runs, tmp_path / "sweep.csv")
+    text = (tmp_path / "sweep.csv").read_text().splitlines()
+    assert text[0].startswith("run_id,device,protocol,param_set,n_layers")
+    assert len(text) == 1 + len(runs)
+
+
+@pytest.mark.parametrize("mutate, expected", [
+    (lambda c: c["devices"]["domain_wall"]["sweep"].update({"stack.n_layers": [0]}),
+     r"stack.n_layers = 0: must be a number >= 1 \(number of CoFeB layers\)"),
+    (lambda c: c["devices"]["domain_wall"]["spec"]["drive"].update({"protocol": "sine"}),
+     r"drive.protocol = 'sine': must be one of 'pulse_train', 'dc', 'relaxation'"),
+    (lambda c: c.update({"engine": "gpu"}),
+     r"config.engine = 'gpu': must be one of 'auto', 'mumax3', 'cpu'"),
+    (lambda c: c["devices"]["domain_wall"]["sweep"].update({"material.thetaSH": [0.1]}),
+     r"unknown spec key 'material.thetaSH'; keys here: Aex, Dind, Ku1, Ms"),
+    (lambda c: c["devices"]["domain_wall"]["spec"]["geometry"].update({"length": 129e-9}),
+     r"geometry.length = 1.29e-07 is not a whole number of cells"),
+    (lambda c: c["devices"]["domain_wall"]["spec"]["material"].update({"Ms": "8e5x"}),
+     r"material.Ms = '8e5x': must be a value of type number"),
+    (lambda c: c["devices"].update({"skyrmion": {}}),
+     r"config.devices: unknown key\(s\) 'skyrmion'"),
+])
+def test_bad_values_name_key_value_and_what_is_allowed(mutate, expected):
+    config = load("config.yaml")
+    config["devices"]["domain_wall"]["spec"].setdefault("material", {})
+    mutate(config)
+    with pytest.raises(SpecError, match=expected):
+        expand(normalise_config(config))
+
+
+def test_yaml_exponent_without_dot_is_read_as_a_number():
+    config = load("config.yaml")
+    config["devices"]["domain_wall"]["spec"]["drive"]["duration"] = "4e-9"  # as PyYAML reads 4e-9
+    runs = expand(normalise_config(config))
+    assert runs[0].spec["drive"]["duration"] == 4e-9
+
+
+def test_pulse_train_schedule_has_exact_edges_and_snapshots():
+    spec = base_spec("domain_wall", "P")
+    spec["drive"].update(t_off=1.5e-9, duration=6e-9, tail=1e-9)
+    spec["sampling"].update(snapshot_edge_periods=1, snapshot_period=1e-9)
+    validate_spec(spec)
+    segs = drive_schedule(spec)
+    assert segs[0].start == 0 and segs[-1].end == pytest.approx(7e-9)
+    on = [(s.start, s.end) for s in segs if s.i == 1.0]
+    # ON from 0-1, 2.5-3.5, 5-6 ns (period 2.5 ns), possibly split at snapshot times
+    covered = sum(e - s for s, e in on)
+    assert covered == pytest.approx(3e-9)
+    starts = sorted({round(s * 1e12) for s, _ in on})
+    assert starts[0] == 0 and 2500 in starts and 5000 in starts
+    saves = sorted(round(s.end * 1e12) for s in segs if s.save)
+    # edges of the first period (1, 2.5 ns), every ns, and the end
+    assert {1000, 2500, 2000, 3000, 7000} <= set(saves)
+    # contiguous, no overlaps
+    for a, b in zip(segs, segs[1:]):
+        assert a.end == b.start
+
+
+def test_forward_current_direction_follows_theta_and_dmi_signs():
+    spec = base_spec("domain_wall", "P")
+    results = {}
+    for theta in (-0.15, 0.15):
+        for dmi in (-1e-3, 1e-3):
+            spec["material"].update(theta_SH=theta, Dind=dmi)
+            results[(theta, dmi)] = current_direction(spec)
+    assert results[(-0.15, 1e-3)] == -results[(0.15, 1e-3)] == -results[(-0.15, -1e-3)]
+    assert results[(-0.15, 1e-3)] == results[(0.15, -1e-3)]
+
+
+def test_consistency_errors():
+    spec = base_spec("domain_wall", "P")
+    spec["initial_state"]["wall_position"] = 300e-9
+    with pytest.raises(SpecError, match="outside the track"):
+        validate_spec(spec)
+    spec = base_spec("domain_wall", "P")
+    spec["geometry"]["cell"] = [2e-9, 2e-9, 1e-9]
+    with pytest.raises(SpecError, match="stack.t_fm"):
+        validate_spec(spec)

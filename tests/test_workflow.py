@@ -1,0 +1,139 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Snakemake end to end on the CPU engine: outputs, and a simulate job killed mid-run."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import xarray as xr
+import yaml
+
+from tests.conftest import REPO
+
+pytestmark = [pytest.mark.workflow, pytest.mark.slow]
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+
+TINY = {
+    "engine": "cpu",
+    "devices": {"domain_wall": {
+        "spec": {"geometry": {"length": 64.0e-9, "width": 16.0e-9},
+                 "initial_state": {"wall_position": -10.0e-9, "relax_time": 0.02e-9},
+                 "drive": {"duration": 0.1e-9, "tail": 0.0},
+                 "sampling": {"snapshot_period": 0.05e-9, "snapshot_edge_periods": 0}},
+        "sweep": {"param_set": ["P"], "stack.n_layers": [1]},
+        "protocols": [{"name": "dc", "set": {"drive.protocol": "dc"}},
+                      {"name": "control", "set": {"drive.protocol": "relaxation"}}],
+    }},
+}
+
+
+def snakemake(workdir: Path, config: Path, *args: str, check: bool = True, **kw):
+    cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+           "--configfile", str(config), "--cores", "2", *args]
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    return subprocess.run(cmd, capture_output=True, text=True, check=check, env=env, **kw)
+
+
+def write_config(tmp_path: Path, config: dict) -> Path:
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def test_pipeline_end_to_end(tmp_path):
+    config = write_config(tmp_path, TINY)
+    out = snakemake(tmp_path, config, check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    results = tmp_path / "results"
+    sweep = (results / "sweep.csv").read_text().splitlines()
+    assert len(sweep) == 3
+    run_ids = [line.split(",")[0] for line in sweep[1:]]
+    for rid in run_ids:
+        run = results / "dw" / "runs" / rid
+        assert (run / "run.mx3").read_text().startswith("// spinlif")
+        assert json.loads((run / "sim" / "manifest.json").read_text())["status"] == "complete"
+        assert (run / "run.zarr").is_dir() and (run / "observables" / "summary.json").exists()
+        assert (results / "logs" / "dw" / rid / "simulate.log").exists()
+        assert (results / "benchmarks" / "dw" / rid / "simulate.tsv").exists()
+    ds = xr.open_zarr(results / "dw" / "dataset.zarr", consolidated=False)
+    assert set(ds["run"].values) == set(run_ids)
+    assert {"protocol", "n_layers", "param_set", "t"} <= set(ds.coords)
+    assert ds["m"].dims == ("run", "sample", "component")
+    summary = (results / "dw" / "observables.csv").read_text()
+    assert "t_threshold_ns" in summary and "R_whole_track_max_ohm" in summary
+    assert (results / "dw" / "traces.png").stat().st_size > 1000
+    # nothing left to do
+    dry = snakemake(tmp_path, config, "-n")
+    assert "Nothing to be done" in dry.stdout + dry.stderr
+
+
+def test_bad_config_fails_before_any_job(tmp_path):
+    bad = json.loads(json.dumps(TINY))
+    bad["devices"]["domain_wall"]["sweep"]["stack.n_layers"] = [0]
+    out = snakemake(tmp_path, write_config(tmp_path, bad), "-n", check=False)
+    assert out.returncode != 0
+    assert "stack.n_layers = 0: must be a number >= 1" in out.stdout + out.stderr
+    assert not (tmp_path / "results" / "sweep.csv").exists()
+
+
+def _engine_pid(run_id: str) -> int | None:
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmd = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"spinlif.engines.cpu" in cmd and any(run_id.encode() in c for c in cmd):
+            return int(proc.name)
+    return None
+
+
+def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path):
+    config = json.loads(json.dumps(TINY))
+    config["devices"]["domain_wall"]["protocols"][0]["set"]["drive.duration"] = 1.5e-9  # the slow one
+    cfg = write_config(tmp_path, config)
+    proc = subprocess.Popen(
+        [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+         "--configfile", str(cfg), "--cores", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}"))
+    runs = tmp_path / "results" / "dw" / "runs"
+    deadline = time.time() + 300
+    victim = pid = None
+    while time.time() < deadline and pid is None:
+        time.sleep(0.5)
+        for table in runs.glob("*/sim.partial/table.txt") if runs.exists() else []:
+            rid = table.parts[-3]
+            spec = yaml.safe_load((runs / rid / "spec.yaml").read_text())
+            if spec["drive"]["protocol"] == "dc" and table.read_text().count("\n") > 5:
+                victim, pid = rid, _engine_pid(rid)
+    assert pid, "the slow run never started"
+    os.kill(pid, signal.SIGKILL)
+    output, _ = proc.communicate(timeout=300)
+    assert proc.returncode != 0  # the killed job failed ...
+    other = [p.name for p in runs.iterdir() if p.name != victim][0]
+    assert (runs / other / "run.zarr").is_dir()  # ... the other run went on (keep-going)
+    assert not (runs / victim / "sim").exists() and not (runs / victim / "run.zarr").exists()
+    failed = json.loads((runs / victim / "sim.failed" / "manifest.json").read_text())
+    assert failed["status"] == "failed" and "exited with status -9" in failed["reason"]
+    other_mtime = (runs / other / "sim" / "manifest.json").stat().st_mtime
+
+    dry = snakemake(tmp_path, cfg, "-n")
+    planned = re.findall(r"^simulate\s+(\d+)$", dry.stdout, re.M)
+    assert planned == ["1"], dry.stdout
+    simulate_jobs = re.findall(r"rule simulate:.*?run_id=([0-9a-f]{10})", dry.stdout, re.S)
+    assert simulate_jobs == [victim], dry.stdout
+    snakemake(tmp_path, cfg)
+    assert json.loads((runs / victim / "sim" / "manifest.json").read_text())["status"] == "complete"
+    assert (runs / victim / "run.zarr").is_dir()
+    assert (runs / other / "sim" / "manifest.json").stat().st_mtime == other_mtime  # not redone

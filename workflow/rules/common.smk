@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Validation, sweep expansion and helpers shared by the rules. Nothing runs before the whole
+# config and every run spec it expands to have passed the schemas in workflow/schemas/.
+import json
+
+from snakemake.exceptions import WorkflowError
+
+from spinlif.runs import resolve_engine
+from spinlif.spec import DEVICE_SHORT_NAMES, SpecError
+from spinlif.sweep import expand as expand_sweep
+from spinlif.sweep import normalise_config
+
+try:
+    CONFIG = normalise_config(config)
+    RUNS = expand_sweep(CONFIG)
+except SpecError as err:
+    raise WorkflowError(f"spinlif: {err}") from None
+
+RUNS_BY_ID = {run.run_id: run for run in RUNS}
+DEVICE_OF_SHORT = {short: dev for dev, short in DEVICE_SHORT_NAMES.items()}
+DEVICES = sorted({DEVICE_SHORT_NAMES[run.device] for run in RUNS})
+ENGINE = resolve_engine(CONFIG["engine"], CONFIG["mumax3_binary"])
+
+
+wildcard_constraints:
+    run_id="[0-9a-f]{10}",
+    device="|".join(DEVICES),
+
+
+def run_ids(device):
+    """Run ids of one device (short name: dw)."""
+    return [r.run_id for r in RUNS if DEVICE_SHORT_NAMES[r.device] == device]
+
+
+def run_spec_json(wildcards):
+    """The run's spec as canonical JSON (a params value: Snakemake reruns when it changes)."""
+    return json.dumps(RUNS_BY_ID[wildcards.run_id].spec, sort_keys=True)
+
+
+def sweep_json(wildcards):
+    return json.dumps([r.row() for r in RUNS], sort_keys=True)
+
+
+def stores_of(wildcards):
+    return expand_paths("results/{device}/runs/{run_id}/run.zarr", wildcards.device)
+
+
+def observables_of(wildcards):
+    return expand_paths("results/{device}/runs/{run_id}/observables", wildcards.device)
+
+
+def expand_paths(pattern, device):
+    return [pattern.format(device=device, run_id=rid) for rid in run_ids(device)]
+
+
+def simulate_runtime_min(wildcards, attempt):
+    """Wall-time request (minutes) from grid size and simulated time; doubled per retry."""
+    from spinlif.spec import grid_shape, total_time
+
+    spec = RUNS_BY_ID[wildcards.run_id].spec
+    nx, ny, nz = grid_shape(spec)
+    ns = total_time(spec) * 1e9
+    if ENGINE == "mumax3":
+        minutes = 5 + nx * ny * nz * ns * 4500 / 2e8 / 60  # ~4500 steps/ns at ~2e8 cell-steps/s (small grids)
+    else:
+        from spinlif.engines.cpu import FULL_STACK_MAX_CELLS
+
+        cells = nx * ny * (nz if nx * ny * nz <= FULL_STACK_MAX_CELLS else 1)
+        minutes = 2 + cells * ns * 4500 / 2e5 / 60  # ~2e5 cell-steps/s on one core (small grids)
+    return int(minutes * 2 ** (attempt - 1)) + 1
+
+
+def all_targets():
+    targets = ["results/sweep.csv"]
+    for device in DEVICES:
+        targets += [f"results/{device}/dataset.zarr", f"results/{device}/observables.csv",
+                    f"results/{device}/traces.png"]
+    return targets

@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Stage 0: the sweep table and one spec.yaml per run; stage 1: render the MuMax3 script.
+
+
+rule sweep_table:
+    output:
+        "results/sweep.csv",
+    params:
+        runs=sweep_json,
+    log:
+        "results/logs/sweep_table.log",
+    benchmark:
+        "results/benchmarks/sweep_table.tsv"
+    run:
+        from spinlif.sweep import write_sweep_table
+
+        write_sweep_table(RUNS, output[0])
+
+
+rule spec:
+    output:
+        "results/{device}/runs/{run_id}/spec.yaml",
+    params:
+        spec=run_spec_json,
+    log:
+        "results/logs/{device}/{run_id}/spec.log",
+    benchmark:
+        "results/benchmarks/{device}/{run_id}/spec.tsv"
+    run:
+        from spinlif.spec import dump_spec
+
+        dump_spec(json.loads(params.spec), output[0])
+
+
+rule render:
+    input:
+        "results/{device}/runs/{run_id}/spec.yaml",
+    output:
+        "results/{device}/runs/{run_id}/run.mx3",
+    log:
+        "results/logs/{device}/{run_id}/render.log",
+    benchmark:
+        "results/benchmarks/{device}/{run_id}/render.tsv"
+    shell:
+        "spinlif render {input} -o {output} > {log} 2>&1"
