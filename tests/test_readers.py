@@ -67,12 +67,26 @@ def test_table_fixture_columns_units_values():
     assert df.attrs["dropped_partial_rows"] == 0
 
 
-def test_discretisedfield_cross_check():
-    """An independent reader (ubermag's discretisedfield) agrees with ours, where installed."""
+@pytest.mark.parametrize("path", [SP4, RANDOM])
+def test_discretisedfield_cross_check(path):
+    """An independent reader (ubermag's discretisedfield, the ``ubermag`` extra) agrees with ours."""
     df = pytest.importorskip("discretisedfield")
-    theirs = df.Field.from_file(str(SP4)).array  # (nx, ny, nz, 3)
-    ours = read_ovf(SP4).values.transpose(2, 1, 0, 3)
-    assert np.array_equal(theirs, ours)
+    theirs = df.Field.from_file(str(path))
+    ours = read_ovf(path)
+    assert np.array_equal(theirs.array, ours.values.transpose(2, 1, 0, 3))
+    assert np.allclose(theirs.mesh.cell, ours.attrs["cellsize"])
+
+
+def test_conversion_to_discretisedfield():
+    pytest.importorskip("discretisedfield")
+    from analysis.ubermag import to_discretisedfield
+
+    ours = read_ovf(SP4)
+    field = to_discretisedfield(ours)
+    assert np.array_equal(field.array, ours.values.transpose(2, 1, 0, 3))
+    assert np.allclose(field.mesh.cell, (3.90625e-9, 3.90625e-9, 3e-9))
+    assert np.allclose(field.mesh.region.pmin, (0, 0, 0), atol=1e-15)
+    assert np.allclose(field.mesh.region.pmax, (5e-7, 1.25e-7, 3e-9))
 
 
 # --- format variants --------------------------------------------------------------------------------
