@@ -209,11 +209,11 @@ def simulate(
         "spinlif_version": __version__, "command": argv, "host": socket.gethostname(),
         "started_utc": _now(), "threads": threads if engine == "cpu" else None, "gpu": gpu,
     }
-    if engine == "mumax3":
-        from spinlif.devices import device_module
-        from spinlif.render import template_sha256
+    from spinlif.devices import device_module
+    from spinlif.render import template_sha256
 
-        manifest["template_sha256"] = template_sha256(device_module(spec["device"]).TEMPLATE)
+    # the template this spec renders to, for either engine (the cpu engine follows the same schedule)
+    manifest["template_sha256"] = template_sha256(device_module(spec["device"]).TEMPLATE)
 
     print(f"spinlif: simulating run {rid} with the {engine} engine: {' '.join(argv)}",
           file=sys.stderr, flush=True)

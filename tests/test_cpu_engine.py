@@ -51,7 +51,8 @@ def reference_run(tmp_path_factory):
 
 def test_steady_wall_velocity_matches_the_1d_model(reference_run):
     spec, run_dir = reference_run
-    store = open_store(ingest_run(run_dir, run_dir.parent / "ref.zarr") and run_dir.parent / "ref.zarr")
+    ingest_run(run_dir, run_dir.parent / "ref.zarr")
+    store = open_store(run_dir.parent / "ref.zarr")
     m0 = store["m_snapshot"].isel(t_snap=0, z=0)
     row = m0.isel(y=m0.sizes["y"] // 2).sel(component="z")
     _, delta = fit_wall_profile(row["x"].values, row.values)
@@ -106,7 +107,8 @@ def test_outputs_have_the_columns_and_grid_of_the_mx3_template(tmp_path):
     assert list(df.columns) == expected
     assert df.attrs["units"]["E_total"] == "J" and df.attrs["units"]["Jz"] == "A/m2"
     assert np.allclose(np.diff(df.t), 1e-11)  # 10 ps rows
-    ds = open_store(ingest_run(run_dir, tmp_path / "fmt.zarr") and tmp_path / "fmt.zarr")
+    ingest_run(run_dir, tmp_path / "fmt.zarr")
+    ds = open_store(tmp_path / "fmt.zarr")
     nx, ny, nz = grid_shape(spec)
     assert ds["m_snapshot"].shape[1:] == (nz, ny, nx, 3) and nz == 3  # layer | spacer | layer
     assert np.all(ds["m_snapshot"].isel(z=1).values == 0)  # the Ta spacer is empty

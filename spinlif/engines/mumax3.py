@@ -56,7 +56,8 @@ def available(explicit: str | os.PathLike | None = None) -> bool:
 def command(binary: Path, script: Path, out_dir: Path, cache_dir: Path | None, gpu: int | None) -> list[str]:
     """The argv of one batch run."""
     argv = [str(binary), "-f", "-http=", "-o", str(out_dir)]
-    argv += ["-cache", str(cache_dir) if cache_dir else ""]
+    if cache_dir is not None:  # else MuMax3's default ($TMPDIR); "-cache ''" would disable the cache
+        argv += ["-cache", str(cache_dir)]
     if gpu is not None:
         argv += ["-gpu", str(gpu)]
     return argv + [str(script)]
