@@ -163,7 +163,12 @@ def write_zarr(ds: xr.Dataset, store: str | Path) -> None:
 
 def open_store(store: str | Path) -> xr.Dataset:
     """Open a spinlif zarr store."""
-    return xr.open_zarr(store, consolidated=False)
+    import warnings
+
+    with warnings.catch_warnings():
+        # Snakemake marks directory() outputs with a .snakemake_timestamp file; zarr notices it
+        warnings.filterwarnings("ignore", message=r".*\.snakemake_timestamp.*")
+        return xr.open_zarr(store, consolidated=False)
 
 
 def aggregate(stores: list[Path], sweep_csv: Path, output: Path, *, observables_dirs: list[Path] = (),

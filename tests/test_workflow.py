@@ -153,3 +153,14 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     assert (runs / victim / "run.zarr").is_dir()
     assert not (runs / victim / "sim.partial").exists() and not (runs / victim / "sim.failed").exists()
     assert (runs / other / "sim" / "manifest.json").stat().st_mtime == other_mtime  # not redone
+
+
+@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 168), ("config.yaml", 4)])
+def test_dry_run_plans_every_run(tmp_path, config, n_runs):
+    """`snakemake -n` plans one spec/render/simulate/ingest/observables job per run and one
+    aggregation (its speed is measured by `make dryrun-paper`, not here)."""
+    out = snakemake(tmp_path, REPO / "config" / config, "-n", "--quiet", "rules")
+    counts = dict(re.findall(r"^(\w+)\s+(\d+)\s*$", out.stdout, re.M))
+    for rule in ("spec", "render", "simulate", "ingest", "observables"):
+        assert counts[rule] == str(n_runs), out.stdout
+    assert counts["aggregate"] == "1" and counts["sweep_table"] == "1"
