@@ -23,3 +23,11 @@ rule all:
     input:
         all_targets(),
     default_target: True
+
+
+onsuccess:
+    report_failures()
+
+
+onerror:
+    report_failures()

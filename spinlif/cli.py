@@ -54,13 +54,23 @@ def cmd_render(args) -> int:
     return 0
 
 
+def _gpu_arg(text: str) -> int | str:
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--gpu = {text!r}: a GPU index (0, 1, ...) or 'auto'") from None
+
+
 def cmd_simulate(args) -> int:
     from spinlif.engines.mumax3 import MuMax3NotFound
     from spinlif.runs import SimulationFailed, simulate
 
     try:
         manifest = simulate(args.spec, args.engine, args.output, threads=args.threads, script=args.script,
-                            mumax3_binary=args.mumax3, gpu=args.gpu, cache_dir=args.cache,
+                            mumax3_binary=args.mumax3, gpu=args.gpu, gpu_slots=args.gpu_slots,
+                            lock_dir=args.lock_dir, cache_dir=args.cache or None,
                             stack=args.stack, timeout_s=args.timeout)
     except MuMax3NotFound as err:
         print(f"spinlif simulate: {err}", file=sys.stderr)
@@ -103,6 +113,14 @@ def cmd_plot(args) -> int:
     return 0
 
 
+def cmd_doctor(args) -> int:
+    from spinlif.doctor import report
+
+    lines, _ = report(args.results, args.mumax3)
+    print("\n".join(lines))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spinlif", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -125,7 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=1, help="torch threads for the cpu engine")
     p.add_argument("--script", type=Path, help="rendered .mx3 (mumax3 engine; rendered if absent)")
     p.add_argument("--mumax3", help="mumax3 executable (default: $SPINLIF_MUMAX3, then PATH)")
-    p.add_argument("--gpu", type=int, help="GPU index passed to mumax3 -gpu")
+    p.add_argument("--gpu", type=_gpu_arg, help="GPU index for mumax3 -gpu, or 'auto': hold a free "
+                   "GPU slot for the run (several Snakemake jobs on one workstation)")
+    p.add_argument("--gpu-slots", type=int, default=1, help="MuMax3 processes per GPU with --gpu auto")
+    p.add_argument("--lock-dir", type=Path, help="GPU slot lock directory (default: machine-wide in $TMPDIR)")
     p.add_argument("--cache", help="MuMax3 demag-kernel cache directory")
     p.add_argument("--stack", choices=["auto", "full", "effective_medium"], default="auto",
                    help="cpu engine: simulate the full stack or the effective medium (set E)")
@@ -150,6 +171,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--summary", type=Path, help="write the per-run observable summary CSV here")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.set_defaults(func=cmd_aggregate)
+
+    p = sub.add_parser("doctor", help="report MuMax3, GPUs, disk and which engine will be used")
+    p.add_argument("--results", type=Path, default=Path("results"))
+    p.add_argument("--mumax3", help="mumax3 executable to check")
+    p.set_defaults(func=cmd_doctor)
 
     p = sub.add_parser("plot", help="plot the traces of an aggregated dataset")
     p.add_argument("dataset", type=Path, help="dataset.zarr")

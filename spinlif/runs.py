@@ -163,7 +163,9 @@ def simulate(
     threads: int = 1,
     script: str | Path | None = None,
     mumax3_binary: str | None = None,
-    gpu: int | None = None,
+    gpu: int | str | None = None,
+    gpu_slots: int = 1,
+    lock_dir: str | Path | None = None,
     cache_dir: str | Path | None = None,
     stack: str = "auto",
     timeout_s: float | None = None,
@@ -173,7 +175,30 @@ def simulate(
     ``engine`` is ``mumax3``, ``cpu`` or ``auto``. For ``mumax3``, ``script`` is the rendered
     ``.mx3`` (rendered here into the run directory when not given). ``threads`` sets the CPU
     engine's torch threads; ``gpu`` and ``cache_dir`` go to MuMax3's ``-gpu`` and ``-cache``.
+    ``gpu="auto"`` holds a free slot of :func:`spinlif.gpu.acquire_slot` (``gpu_slots`` MuMax3
+    processes per GPU, locks in ``lock_dir``) for the whole run.
     """
+    import contextlib
+
+    with contextlib.ExitStack() as stack_ctx:
+        slot = None
+        if engine != "cpu" and gpu == "auto" and resolve_engine(engine, mumax3_binary) == "mumax3":
+            from spinlif.gpu import acquire_slot, detect_gpus
+
+            slot = stack_ctx.enter_context(acquire_slot(len(detect_gpus()), gpu_slots,
+                                                        Path(lock_dir) if lock_dir else None))
+            gpu = slot.gpu
+            print(f"spinlif: GPU {slot.gpu}, slot {slot.slot} of {gpu_slots}", file=sys.stderr, flush=True)
+        elif gpu == "auto":
+            gpu = None
+        manifest = _simulate(spec_path, engine, out_dir, threads=threads, script=script,
+                             mumax3_binary=mumax3_binary, gpu=gpu, cache_dir=cache_dir, stack=stack,
+                             timeout_s=timeout_s, slot=slot)
+    return manifest
+
+
+def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu, cache_dir, stack,
+              timeout_s, slot) -> dict:
     spec_path, out_dir = Path(spec_path), Path(out_dir)
     spec = load_spec(spec_path)
     engine = resolve_engine(engine, mumax3_binary)
@@ -195,6 +220,8 @@ def simulate(
             script = render_to_file(spec, out_dir.with_name(out_dir.name + ".mx3"))
         script = Path(script)
         inputs["run.mx3"] = script
+        if cache_dir:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
         argv = mumax3_engine.command(binary, script, partial, Path(cache_dir) if cache_dir else None, gpu)
     else:
         local_spec = partial.with_name(partial.name + ".spec.yaml")
@@ -208,6 +235,7 @@ def simulate(
         "status": "running", "run_id": rid, "engine": engine, "spec_sha256": spec_hash(spec),
         "spinlif_version": __version__, "command": argv, "host": socket.gethostname(),
         "started_utc": _now(), "threads": threads if engine == "cpu" else None, "gpu": gpu,
+        "gpu_slot": slot.slot if slot else None,
     }
     from spinlif.devices import device_module
     from spinlif.render import template_sha256

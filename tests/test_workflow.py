@@ -142,6 +142,11 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     else:
         assert (runs / victim / "sim.partial" / "table.txt").exists()  # left for inspection
     other_mtime = (runs / other / "sim" / "manifest.json").stat().st_mtime
+    # the failure summary names the run and why
+    failures = (tmp_path / "results" / "failures.csv").read_text().splitlines()
+    assert len(failures) == 2 and failures[1].startswith(victim)
+    assert ("failed" if target == "engine" else "interrupted") in failures[1]
+    assert "did not complete" in output and victim in output.split("did not complete")[1]
 
     dry = snakemake(tmp_path, cfg, "-n")
     planned = re.findall(r"^simulate\s+(\d+)\s*$", dry.stdout, re.M)
@@ -153,6 +158,7 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     assert (runs / victim / "run.zarr").is_dir()
     assert not (runs / victim / "sim.partial").exists() and not (runs / victim / "sim.failed").exists()
     assert (runs / other / "sim" / "manifest.json").stat().st_mtime == other_mtime  # not redone
+    assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1  # header only
 
 
 @pytest.mark.parametrize("config, n_runs", [("paper.yaml", 168), ("config.yaml", 4)])

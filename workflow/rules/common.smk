@@ -76,3 +76,15 @@ def all_targets():
         targets += [f"results/{device}/dataset.zarr", f"results/{device}/observables.csv",
                     f"results/{device}/traces.png"]
     return targets
+
+
+def report_failures():
+    """End of every run: results/failures.csv and a printed table of the runs that failed."""
+    import sys
+
+    from spinlif.failures import format_table, summarise
+
+    rows = summarise(RUNS)
+    if rows:
+        print(f"\nspinlif: {len(rows)} of {len(RUNS)} runs did not complete (results/failures.csv):\n"
+              + format_table(rows) + "\nRerun `snakemake` to redo exactly these runs.\n", file=sys.stderr)

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 # Stage 2: one simulation per job, written to sim.partial/ and renamed to sim/ only when complete
 # (spinlif.runs). Engine: config `engine` (auto = mumax3 if its binary is found, else cpu).
-# GPU scheduling (resource `gpu`) applies to the mumax3 engine; threads are the cpu engine's.
+# mumax3: each job holds one GPU slot (spinlif.gpu) for its run; resource `gpu` = 1 slot, so
+# `--resources gpu=<GPUs x gpu_slots>` caps concurrent MuMax3 jobs. `gpu_slots` (MuMax3 processes
+# per card) and `kernel_cache` (shared demag-kernel directory) are set by profiles (set-resources).
+# cpu: `threads` torch threads per run.
 
 
 rule simulate:
@@ -13,9 +16,12 @@ rule simulate:
     params:
         engine=ENGINE,
         mumax3=f"--mumax3 {CONFIG['mumax3_binary']}" if CONFIG["mumax3_binary"] else "",
+        gpu="--gpu auto" if ENGINE == "mumax3" else "",
     threads: 1
     resources:
         gpu=1 if ENGINE == "mumax3" else 0,
+        gpu_slots=1,
+        kernel_cache="",
         runtime=simulate_runtime_min,
         mem_mb=2000,
     log:
@@ -24,4 +30,5 @@ rule simulate:
         "results/benchmarks/{device}/{run_id}/simulate.tsv"
     shell:
         "spinlif simulate {input.spec} --engine {params.engine} --script {input.script} "
-        "--threads {threads} {params.mumax3} -o {output} > {log} 2>&1"
+        "--threads {threads} {params.mumax3} {params.gpu} --gpu-slots {resources.gpu_slots} "
+        "--cache '{resources.kernel_cache}' -o {output} > {log} 2>&1"
