@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 
 import pytest
-import xarray as xr
 import yaml
 
+from analysis.store import open_store
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slow]
@@ -64,7 +64,7 @@ def test_pipeline_end_to_end(tmp_path):
         assert (run / "run.zarr").is_dir() and (run / "observables" / "summary.json").exists()
         assert (results / "logs" / "dw" / rid / "simulate.log").exists()
         assert (results / "benchmarks" / "dw" / rid / "simulate.tsv").exists()
-    ds = xr.open_zarr(results / "dw" / "dataset.zarr", consolidated=False)
+    ds = open_store(results / "dw" / "dataset.zarr")
     assert set(ds["run"].values) == set(run_ids)
     assert {"protocol", "n_layers", "param_set", "t"} <= set(ds.coords)
     assert ds["m"].dims == ("run", "sample", "component")

@@ -54,20 +54,17 @@ def expand_paths(pattern, device):
 
 
 def simulate_runtime_min(wildcards, attempt):
-    """Wall-time request (minutes) from grid size and simulated time; doubled per retry."""
-    from spinlif.spec import grid_shape, total_time
+    """Wall-time request (min) from grid size and simulated time; doubles per retry (spinlif.resources)."""
+    from spinlif.resources import runtime_minutes
 
-    spec = RUNS_BY_ID[wildcards.run_id].spec
-    nx, ny, nz = grid_shape(spec)
-    ns = total_time(spec) * 1e9
-    if ENGINE == "mumax3":
-        minutes = 5 + nx * ny * nz * ns * 4500 / 2e8 / 60  # ~4500 steps/ns at ~2e8 cell-steps/s (small grids)
-    else:
-        from spinlif.engines.cpu import FULL_STACK_MAX_CELLS
+    return runtime_minutes(RUNS_BY_ID[wildcards.run_id].spec, ENGINE, attempt)
 
-        cells = nx * ny * (nz if nx * ny * nz <= FULL_STACK_MAX_CELLS else 1)
-        minutes = 2 + cells * ns * 4500 / 2e5 / 60  # ~2e5 cell-steps/s on one core (small grids)
-    return int(minutes * 2 ** (attempt - 1)) + 1
+
+def simulate_mem_mb(wildcards, attempt):
+    """Host-memory request (MB) from grid size; +50 % per retry (spinlif.resources)."""
+    from spinlif.resources import memory_mb
+
+    return memory_mb(RUNS_BY_ID[wildcards.run_id].spec, attempt)
 
 
 def all_targets():

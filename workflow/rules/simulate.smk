@@ -23,7 +23,7 @@ rule simulate:
         gpu_slots=1,
         kernel_cache="",
         runtime=simulate_runtime_min,
-        mem_mb=2000,
+        mem_mb=simulate_mem_mb,
     log:
         "results/logs/{device}/{run_id}/simulate.log",
     benchmark:

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Cluster/workstation resource requests of a simulate job, from its spec.
+
+Estimates (rescaled by retries, so a run that timed out is resubmitted with more):
+* steps: ~4500 RK45 steps per simulated ns at 2 nm in-plane cells (cpu-engine-facts.md: the step
+  is set by the exchange stiffness, not the dynamics; MuMax3's RK45 at MaxErr 1e-5 behaves alike);
+* mumax3: ~2e8 cell-steps/s for paper-sized grids (far below the 2e9 of a saturated H100, since
+  small grids are launch-latency bound: mumax3-facts.md section 5); plus 10 min of queue/start slack;
+* cpu: ~2e5 cell-steps/s on one core for small grids (measured here: 1024 cells at ~2.2 ns/min);
+* memory: 1.5 GB for the interpreter and libraries plus ~4 kB per cell.
+"""
+
+from __future__ import annotations
+
+import math
+
+from spinlif.spec import grid_shape, total_time
+
+STEPS_PER_NS = 4500
+CELL_STEPS_PER_S = {"mumax3": 2e8, "cpu": 2e5}
+
+
+def simulated_cells(spec: dict, engine: str) -> int:
+    """Cells the engine integrates (the cpu engine reduces big stacks to one layer)."""
+    nx, ny, nz = grid_shape(spec)
+    if engine == "cpu":
+        from spinlif.engines.cpu import FULL_STACK_MAX_CELLS
+
+        if nx * ny * nz > FULL_STACK_MAX_CELLS:
+            nz = 1
+    return nx * ny * nz
+
+
+def runtime_minutes(spec: dict, engine: str, attempt: int = 1) -> int:
+    """Wall-time request (min); doubles with every retry."""
+    work = simulated_cells(spec, engine) * total_time(spec) * 1e9 * STEPS_PER_NS
+    minutes = work / CELL_STEPS_PER_S[engine] / 60 + (10 if engine == "mumax3" else 2)
+    return math.ceil(minutes * 2 ** (attempt - 1))
+
+
+def memory_mb(spec: dict, attempt: int = 1) -> int:
+    """Host-memory request (MB); +50 % with every retry."""
+    nx, ny, nz = grid_shape(spec)
+    return math.ceil((1500 + nx * ny * nz * 4e-3) * (1 + 0.5 * (attempt - 1)))
