@@ -38,6 +38,8 @@ from spinlif.spec import dump_spec, load_spec, spec_hash, total_time
 
 ENGINES = ("mumax3", "cpu")
 LOG_TAIL_LINES = 40
+TERM_GRACE_S = 10.0
+"""Seconds an engine gets between SIGTERM and SIGKILL when it must stop."""
 
 
 class SimulationFailed(RuntimeError):
@@ -118,8 +120,9 @@ class _Child:
             sys.stderr.write(line)
             sys.stderr.flush()
 
-    def stop(self, grace_s: float = 10.0) -> None:
-        """SIGTERM the child's process group, then SIGKILL after ``grace_s``."""
+    def stop(self, grace_s: float | None = None) -> None:
+        """SIGTERM the child's process group, then SIGKILL after ``grace_s`` (default TERM_GRACE_S)."""
+        grace_s = TERM_GRACE_S if grace_s is None else grace_s
         if self.proc.poll() is not None:
             return
         try:
@@ -256,7 +259,7 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
 
     def on_signal(signum, frame):  # forward a kill to the engine and record it
         received.append(signum)
-        child.stop(grace_s=5.0)
+        child.stop()
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     reason = None

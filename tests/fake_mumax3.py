@@ -4,9 +4,12 @@
 
 Behaves like ``mumax3 -f -http= -o OUT -cache C [-gpu N] script.mx3``: writes log.txt and a
 table.txt into OUT, then acts as $FAKE_MUMAX3_MODE says:
-ok (exit 0), fail (exit 1, like a script error), nan (panic("NaN"), exit 2), hang (sleep).
+ok (exit 0), fail (exit 1, like a script error), nan (panic("NaN"), exit 2), hang (sleep),
+ignore-term (sleep, ignoring SIGTERM: only SIGKILL ends it). With $FAKE_MUMAX3_FAIL_IF set, only
+scripts containing that text fail (in $FAKE_MUMAX3_FAIL_MODE, default fail), the others succeed.
 """
 import os
+import signal
 import sys
 import time
 
@@ -15,6 +18,11 @@ def main():
     args = sys.argv[1:]
     out = args[args.index("-o") + 1]
     mode = os.environ.get("FAKE_MUMAX3_MODE", "ok")
+    # fail only the scripts that contain a given text (to fail one run of a sweep)
+    pattern = os.environ.get("FAKE_MUMAX3_FAIL_IF")
+    if pattern:
+        with open(args[-1]) as script:
+            mode = os.environ.get("FAKE_MUMAX3_FAIL_MODE", "fail") if pattern in script.read() else "ok"
     os.makedirs(out, exist_ok=True)
     with open(os.path.join(out, "log.txt"), "w") as log:
         log.write("//mumax 3.11.1 [linux_amd64 go1.22.4(gc) CUDA-12.0]\n")
@@ -31,7 +39,9 @@ def main():
     if mode == "nan":
         print("panic: NaN", flush=True)
         sys.exit(2)
-    if mode == "hang":
+    if mode == "ignore-term":
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    if mode in ("hang", "ignore-term"):
         time.sleep(600)
     with open(os.path.join(out, "table.txt"), "a") as table:
         table.write("\t-0.45\n")

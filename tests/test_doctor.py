@@ -30,3 +30,14 @@ def test_command_line(tmp_path):
     out = subprocess.run([sys.executable, "-m", "spinlif.cli", "doctor", "--results", str(tmp_path)],
                          capture_output=True, text=True, check=True)
     assert "engine" in out.stdout
+
+
+def test_gpu_benchmark_refuses_without_gpu_or_mumax3(monkeypatch, tmp_path):
+    env = {"PATH": str(tmp_path) + ":/usr/bin:/bin", "HOME": str(tmp_path)}
+    out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "gpu_throughput.py")],
+                         capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.returncode == 2 and "refusing to run" in out.stderr and "MuMax3" in out.stderr
+    env["SPINLIF_MUMAX3"] = str(REPO / "tests" / "fake_mumax3.py")
+    out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "gpu_throughput.py")],
+                         capture_output=True, text=True, env=env, cwd=REPO)
+    assert out.returncode == 2 and "no NVIDIA GPU found" in out.stderr

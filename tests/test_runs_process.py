@@ -94,3 +94,27 @@ def test_ingest_refuses_a_failed_run(spec_file, tmp_path, monkeypatch):
     with pytest.raises(SimulationFailed):
         ingest_run(tmp_path / "sim.failed", tmp_path / "run.zarr")
     assert not (tmp_path / "run.zarr").exists()
+
+
+def test_engine_ignoring_sigterm_is_killed_after_the_grace_period(spec_file, tmp_path, monkeypatch):
+    import time
+
+    import spinlif.runs
+
+    monkeypatch.setattr(spinlif.runs, "TERM_GRACE_S", 1.0)
+    start = time.time()
+    with pytest.raises(SimulationFailed, match="wall-time limit"):
+        run_fake(spec_file, tmp_path, monkeypatch, "ignore-term", timeout_s=1)
+    assert time.time() - start < 30
+    manifest = json.loads((tmp_path / "sim.failed" / "manifest.json").read_text())
+    assert manifest["exit_code"] == -9  # SIGTERM was ignored; SIGKILL ended it
+
+
+def test_partial_last_table_line_is_dropped_on_ingest_of_a_failed_run_table(spec_file, tmp_path, monkeypatch):
+    """The stand-in flushes half a row before failing: the reader keeps whole rows only."""
+    from analysis.table import read_table
+
+    with pytest.raises(SimulationFailed):
+        run_fake(spec_file, tmp_path, monkeypatch, "fail")
+    df = read_table(tmp_path / "sim.failed" / "table.txt")
+    assert len(df) == 5 and df.attrs["dropped_partial_rows"] == 1

@@ -36,10 +36,10 @@ TINY = {
 }
 
 
-def snakemake(workdir: Path, config: Path, *args: str, check: bool = True, **kw):
+def snakemake(workdir: Path, config: Path, *args: str, check: bool = True, env_extra=None, **kw):
     cmd = [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
            "--configfile", str(config), "--cores", "2", *args]
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", **(env_extra or {}))
     return subprocess.run(cmd, capture_output=True, text=True, check=check, env=env, **kw)
 
 
@@ -170,3 +170,27 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     for rule in ("spec", "render", "simulate", "ingest", "observables"):
         assert counts[rule] == str(n_runs), out.stdout
     assert counts["aggregate"] == "1" and counts["sweep_table"] == "1"
+
+
+@pytest.mark.parametrize("mode, reason", [("fail", "exited with status 1"), ("nan", "NaN abort")])
+def test_mumax3_failures_are_summarised_and_only_they_are_rerun(tmp_path, mode, reason):
+    """The MuMax3 stand-in (process behaviour only) fails the DC run; the others complete."""
+    config = json.loads(json.dumps(TINY))
+    config["engine"] = "mumax3"
+    config["mumax3_binary"] = str(REPO / "tests" / "fake_mumax3.py")
+    cfg = write_config(tmp_path, config)
+    env = {"FAKE_MUMAX3_FAIL_IF": "dc", "FAKE_MUMAX3_FAIL_MODE": mode, "SPINLIF_GPU_COUNT": "1",
+           "TMPDIR": str(tmp_path)}
+    first = snakemake(tmp_path, cfg, check=False, env_extra=env)
+    assert first.returncode != 0
+    failures = (tmp_path / "results" / "failures.csv").read_text().splitlines()
+    assert len(failures) == 2 and reason in failures[1] and ",dc," in failures[1]
+    assert "did not complete" in first.stderr
+    victim = failures[1].split(",")[0]
+    runs = tmp_path / "results" / "dw" / "runs"
+    other = [p.name for p in runs.iterdir() if p.name != victim][0]
+    assert (runs / other / "run.zarr").is_dir() and not (runs / victim / "run.zarr").exists()
+    dry = snakemake(tmp_path, cfg, "-n", env_extra={"SPINLIF_GPU_COUNT": "1", "TMPDIR": str(tmp_path)})
+    assert re.findall(r"rule simulate:.*?run_id=([0-9a-f]{10})", dry.stdout, re.S) == [victim]
+    snakemake(tmp_path, cfg, env_extra={"SPINLIF_GPU_COUNT": "1", "TMPDIR": str(tmp_path)})
+    assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1
