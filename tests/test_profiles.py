@@ -70,6 +70,18 @@ def test_slurm_profile_requests_one_gpu_per_run_with_scaled_runtime_and_memory(t
     assert runtimes[by_size[-1]] >= runtimes[by_size[0]] and mems[by_size[-1]] > mems[by_size[0]]
 
 
+def test_slurm_runs_stop_themselves_before_the_scheduler_kills_them(tmp_path):
+    out = snakemake(tmp_path, REPO / "config" / "paper.yaml", "-n", "-p", "--profile",
+                    str(REPO / "profiles" / "slurm"))
+    blocks = out.stdout.split("rule simulate:")[1:]
+    for block in blocks[:10]:
+        runtime = int(re.search(r"runtime=(\d+)", block).group(1))
+        timeout = int(re.search(r"--timeout (\d+)", block).group(1))
+        assert timeout == int(runtime * 60 * 0.95)
+    local = snakemake(tmp_path, REPO / "config" / "paper.yaml", "-n", "-p")
+    assert "--timeout" not in local.stdout  # local runs are not cut at an estimate
+
+
 def test_gres_profile_uses_gres_only(tmp_path):
     jobs = simulate_jobs(tmp_path, "slurm-gres")
     for res in list(jobs.values())[:20]:

@@ -67,6 +67,14 @@ def simulate_mem_mb(wildcards, attempt):
     return memory_mb(RUNS_BY_ID[wildcards.run_id].spec, attempt)
 
 
+def simulate_timeout(wildcards, resources):
+    """`--timeout` at 95 % of the requested runtime where a profile sets enforce_runtime=1 (SLURM):
+    the runner then records "exceeded the wall-time limit" before the scheduler kills the job."""
+    if not int(resources.get("enforce_runtime", 0)):
+        return ""
+    return f"--timeout {int(resources.runtime * 60 * 0.95)}"
+
+
 def all_targets():
     targets = ["results/sweep.csv"]
     for device in DEVICES:

@@ -17,11 +17,13 @@ rule simulate:
         engine=ENGINE,
         mumax3=f"--mumax3 {CONFIG['mumax3_binary']}" if CONFIG["mumax3_binary"] else "",
         gpu="--gpu auto" if ENGINE == "mumax3" else "",
+        timeout=simulate_timeout,
     threads: 1
     resources:
         gpu=1 if ENGINE == "mumax3" else 0,
         gpu_slots=1,
         kernel_cache="",
+        enforce_runtime=0,
         runtime=simulate_runtime_min,
         mem_mb=simulate_mem_mb,
     log:
@@ -31,4 +33,4 @@ rule simulate:
     shell:
         "spinlif simulate {input.spec} --engine {params.engine} --script {input.script} "
         "--threads {threads} {params.mumax3} {params.gpu} --gpu-slots {resources.gpu_slots} "
-        "--cache '{resources.kernel_cache}' -o {output} > {log} 2>&1"
+        "--cache '{resources.kernel_cache}' {params.timeout} -o {output} > {log} 2>&1"
