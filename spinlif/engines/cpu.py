@@ -74,7 +74,7 @@ def effective_spec(spec: dict, stack: str) -> tuple[dict, bool]:
     return reduced, True
 
 
-def build_terms(torch, magnumnp, spec: dict, state, layout, J_of_state):
+def build_terms(torch, spec: dict, state, layout, J_of_state):
     """The field terms of one spec on one magnum.np state."""
     from magnumnp.common import constants
     from magnumnp.field_terms.field_terms import LinearFieldTerm
@@ -204,7 +204,7 @@ def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -
     state.m = m0
 
     drive = {"J": 0.0}
-    conservative, sot = build_terms(torch, magnumnp, sim_spec, state, layout, lambda s: drive["J"])
+    conservative, sot = build_terms(torch, sim_spec, state, layout, lambda s: drive["J"])
     terms = list(conservative.values())
     llg = LLGSolver(terms + [sot], atol=1e-5)
 
