@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Compact-model families of the spintronic LIF neurons (physics-brief section 4).
+
+Units (section 4.1): time t in ns, lengths in nm, drive i = J / J0 (dimensionless). So every
+coefficient is in 1/ns, 1/(nm ns) or nm/ns, of order 1e-3 to 10.
+
+State u: the domain wall's m = <m_z> (dimensionless), or the skyrmion's guiding-centre
+displacement x (nm) from its relaxed rest position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One coefficient: name, unit, starting value and bounds (in the model's units)."""
+
+    name: str
+    unit: str
+    start: float
+    lower: float = -np.inf
+    upper: float = np.inf
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ModelFamily:
+    """du/dt = rhs(u, i, params, constants): a scalar ODE with a piecewise-constant drive i(t)."""
+
+    name: str
+    device: str  # "DW" | "SKY"
+    state_unit: str
+    parameters: tuple[Parameter, ...]
+    rhs: Callable[..., np.ndarray]
+    equation: str
+    constants: dict[str, float] = field(default_factory=dict)  # fixed, e.g. the operating point
+
+    @property
+    def names(self) -> list[str]:
+        return [p.name for p in self.parameters]
+
+    def with_constants(self, **constants: float) -> ModelFamily:
+        """The same family with some fixed constants set (e.g. ``m_op``, ``x_R``)."""
+        return ModelFamily(self.name, self.device, self.state_unit, self.parameters, self.rhs,
+                           self.equation, {**self.constants, **constants})
+
+    def derivative(self, u, i, values: dict[str, float]):
+        """du/dt (state unit per ns)."""
+        return self.rhs(u, i, values, self.constants)
+
+
+# --- domain wall (section 4.3) -----------------------------------------------------------------
+
+DW_EXP = ModelFamily(
+    "exp_Mishra8", "DW", "1",
+    (Parameter("alpha", "1/ns", -0.01, -10, 10, "amplitude of the intrinsic drift, sign free"),
+     Parameter("beta", "1", -1.0, -20, 20, "exponential stiffness (dimensionless)"),
+     Parameter("gamma", "1/ns", 0.1, 0, 100, "drive gain at i = 1")),
+    lambda m, i, p, c: p["alpha"] * np.exp(-p["beta"] * m) + p["gamma"] * i,
+    "dm/dt = alpha exp(-beta m) + gamma i",
+)
+
+DW_LINEARISED = ModelFamily(
+    "lin_Mishra9corr", "DW", "1",
+    (Parameter("a0", "1/ns", 0.0, -10, 10, "drift at the operating point, alpha exp(-beta m_op)"),
+     Parameter("a1", "1/ns", 0.05, -10, 10, "leak rate alpha beta exp(-beta m_op); > 0 leaks"),
+     Parameter("gamma", "1/ns", 0.1, 0, 100, "drive gain at i = 1")),
+    lambda m, i, p, c: p["a0"] - p["a1"] * (m - c["m_op"]) + p["gamma"] * i,
+    "dm/dt = a0 - a1 (m - m_op) + gamma i  (the correct linearisation of exp_Mishra8 about m_op)",
+    {"m_op": 0.0},
+)
+
+LINEAR_REST = ModelFamily(
+    "linear", "DW", "1",
+    (Parameter("tau", "ns", 20.0, 1e-3, 1e5, "leak time constant"),
+     Parameter("u_rest", "state", 0.0, -1e3, 1e3, "rest state (fixed point at i = 0)"),
+     Parameter("gamma", "state/ns", 0.1, -1e3, 1e3, "drive gain at i = 1")),
+    lambda u, i, p, c: -(u - p["u_rest"]) / p["tau"] + p["gamma"] * i,
+    "du/dt = -(u - u_rest) / tau + gamma i",
+)
+
+# --- skyrmion (section 4.2) ----------------------------------------------------------------------
+
+SKY_QUAD = ModelFamily(
+    "quad", "SKY", "nm",
+    (Parameter("k1", "1/(nm ns)", -0.001, -1, 1, "quadratic leak"),
+     Parameter("k2", "1/ns", -0.05, -10, 10, "linear leak (< 0 leaks)"),
+     Parameter("gamma", "nm/ns", 5.0, 0, 1e3, "drive velocity at i = 1 (= m/s)")),
+    lambda x, i, p, c: p["k1"] * x**2 + p["k2"] * x + p["gamma"] * i,
+    "dx/dt = k1 x^2 + k2 x + gamma i",
+)
+
+SKY_EXP_EDGE = ModelFamily(
+    "exp_edge", "SKY", "nm",
+    (Parameter("c", "nm/ns", 1.0, 0, 1e4, "edge repulsion speed at the edge"),
+     Parameter("ell", "nm", 10.0, 0.1, 1e3, "decay length of the edge repulsion (~Delta..2 Delta)"),
+     Parameter("gamma", "nm/ns", 5.0, 0, 1e3, "drive velocity at i = 1")),
+    lambda x, i, p, c: -p["c"] * np.exp((x - c["x_R"]) / p["ell"]) + p["gamma"] * i,
+    "dx/dt = -c exp((x - x_R) / ell) + gamma i",
+    {"x_R": 0.0},
+)
+
+FAMILIES: dict[str, ModelFamily] = {
+    f.name: f for f in (DW_EXP, DW_LINEARISED, LINEAR_REST, SKY_QUAD, SKY_EXP_EDGE)
+}

@@ -1,0 +1,247 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Trajectory (shooting) fits of a compact model to recorded neuron traces (physics-brief 4.1).
+
+1. Starting values from the integral (weak) form u(t) - u(0) = int f(u, 0) dt + gamma int i dt,
+   with the drive integrated exactly over its piecewise-constant segments (no derivatives of
+   float32 data; ecosystem.md section 5). Several starts; the best integral-form fit wins.
+2. Final coefficients: integrate the ODE over the exact drive, restarting at every edge
+   (scipy solve_ivp), and minimise the squared trajectory error with bounded least squares (lmfit,
+   trust-region reflective). Each trace's initial state is a nuisance parameter started at
+   u_data(0): the recorded u(0) is itself rounded (float32), and pinning the start to it biases
+   the coefficients by more than their statistical error. Uncertainties from the Jacobian
+   covariance scaled by the residual variance; 95 % intervals from Student's t.
+
+All model families are linear in the drive (du/dt = f(u) + gamma i), which step 1 uses.
+Integration tolerance: rtol 1e-10, tighter than the brief's 1e-8, because MuMax3's float32
+tables resolve ~6e-8 and the integration error must stay below that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import lmfit
+import numpy as np
+from scipy import stats
+from scipy.integrate import solve_ivp
+from scipy.optimize import least_squares
+
+from fitting.models import ModelFamily
+
+RTOL, ATOL = 1e-10, 1e-12
+
+
+@dataclass(frozen=True)
+class Drive:
+    """Piecewise-constant drive: segment edges ``edges`` (ns, increasing) and level ``i`` per segment."""
+
+    edges: np.ndarray  # (n + 1,)
+    levels: np.ndarray  # (n,)
+
+    @classmethod
+    def pulse_train(cls, t_on: float, t_off: float, duration: float, tail: float = 0.0,
+                    amplitude: float = 1.0) -> Drive:
+        """ON/OFF train (ns) as the simulations use it (spinlif.spec.drive_schedule)."""
+        edges, levels, t = [0.0], [], 0.0
+        while t < duration - 1e-12:
+            on_end = min(t + t_on, duration)
+            edges.append(on_end)
+            levels.append(amplitude)
+            off_end = min(t + t_on + t_off, duration)
+            if off_end > on_end:
+                edges.append(off_end)
+                levels.append(0.0)
+            t += t_on + t_off
+        if tail > 0:
+            edges.append(duration + tail)
+            levels.append(0.0)
+        return cls(np.array(edges), np.array(levels))
+
+    @classmethod
+    def from_spec(cls, spec: dict) -> Drive:
+        """The exact drive of a simulated run (its spec's schedule), in ns."""
+        from spinlif.spec import drive_schedule
+
+        segs = drive_schedule(spec)
+        return cls(np.array([s.start * 1e9 for s in segs] + [segs[-1].end * 1e9]),
+                   np.array([s.i for s in segs]))
+
+    def cumulative(self, t: np.ndarray) -> np.ndarray:
+        """int_0^t i dt' (ns), exact."""
+        t = np.asarray(t, float)
+        widths = np.clip(t[:, None] - self.edges[None, :-1], 0, np.diff(self.edges)[None, :])
+        return widths @ self.levels
+
+    def at(self, t: np.ndarray) -> np.ndarray:
+        """i(t), right-continuous."""
+        k = np.clip(np.searchsorted(self.edges, t, side="right") - 1, 0, len(self.levels) - 1)
+        return self.levels[k]
+
+
+@dataclass
+class Trajectory:
+    """One recorded trace: times (ns), state u (model units), its drive, and a label."""
+
+    t: np.ndarray
+    u: np.ndarray
+    drive: Drive
+    label: str = ""
+
+
+def integrate(family: ModelFamily, values: dict[str, float], drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
+    """u(t) of the model, restarting the solver at every drive edge."""
+    t = np.asarray(t, float)
+    out = np.empty_like(t)
+    out[t <= t[0]] = u0
+    u = u0
+    start = t[0]
+    cuts = [e for e in drive.edges if t[0] < e < t[-1]] + [t[-1]]
+    for end in cuts:
+        level = float(drive.at(np.array([start]))[0])
+        mask = (t > start) & (t <= end)
+        t_eval = t[mask]
+        if not t_eval.size or t_eval[-1] < end:
+            t_eval = np.append(t_eval, end)  # the state at the edge starts the next segment
+        sol = solve_ivp(lambda _, y: family.derivative(y, level, values), (start, end), [u],
+                        t_eval=t_eval, rtol=RTOL, atol=ATOL, method="DOP853")
+        if not sol.success or not np.all(np.isfinite(sol.y)):
+            return np.full_like(t, np.nan)
+        if mask.any():
+            out[mask] = sol.y[0][: mask.sum()]
+        u = sol.y[0][-1]
+        start = end
+    return out
+
+
+def _integral_residual(family: ModelFamily, values: dict, trajs: list[Trajectory]) -> np.ndarray:
+    res = []
+    for tr in trajs:
+        f0 = family.derivative(tr.u, 0.0, values)
+        g = family.derivative(tr.u, 1.0, values) - f0  # gamma: the models are linear in i
+        integral = np.concatenate([[0.0], np.cumsum(0.5 * (f0[1:] + f0[:-1]) * np.diff(tr.t))])
+        res.append(tr.u - tr.u[0] - integral - g * tr.drive.cumulative(tr.t))
+    return np.concatenate(res)
+
+
+def starting_values(family: ModelFamily, trajs: list[Trajectory]) -> dict[str, float]:
+    """Integral-form least squares from several starts (sign flips of the sign-free parameters)."""
+    names = family.names
+    lo = np.array([p.lower for p in family.parameters])
+    hi = np.array([p.upper for p in family.parameters])
+    base = np.array([p.start for p in family.parameters])
+    starts = [base]
+    for k, p in enumerate(family.parameters):
+        if p.lower < 0 < p.upper:
+            starts += [s * np.where(np.arange(len(base)) == k, -1, 1) for s in list(starts)]
+    best, best_cost = dict(zip(names, base)), np.inf
+    for s in starts:
+        s = np.clip(s, lo + 1e-12, hi - 1e-12)
+        try:
+            r = least_squares(lambda v: _integral_residual(family, dict(zip(names, v)), trajs), s,
+                              bounds=(lo, hi), x_scale="jac", max_nfev=2000)
+        except ValueError:
+            continue
+        if np.isfinite(r.cost) and r.cost < best_cost:
+            best, best_cost = dict(zip(names, r.x)), r.cost
+    return best
+
+
+@dataclass
+class FitResult:
+    """Coefficients with uncertainties, in the family's units."""
+
+    family: ModelFamily
+    values: dict[str, float]
+    stderr: dict[str, float]
+    ci95: dict[str, tuple[float, float]]
+    correlation: np.ndarray
+    nrmse: dict[str, float]
+    bic: float
+    n_points: int
+    success: bool
+    message: str
+    extra: dict = field(default_factory=dict)
+
+
+def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = None,
+        start: dict[str, float] | None = None) -> FitResult:
+    """Shooting fit of ``family`` to all ``trajs`` at once.
+
+    ``u_scale`` normalises the NRMSE (|u_th - u_rest| in the brief); default: the data's range.
+    """
+    start = start or starting_values(family, trajs)
+    params = lmfit.Parameters()
+    for p in family.parameters:
+        params.add(p.name, value=float(np.clip(start[p.name], p.lower, p.upper)), min=p.lower, max=p.upper)
+    span0 = float(max(np.ptp(tr.u) for tr in trajs)) or 1.0
+    for k, tr in enumerate(trajs):  # nuisance: the initial state of each trace
+        params.add(f"u0_{k}", value=float(tr.u[0]), min=tr.u[0] - 1e-2 * span0, max=tr.u[0] + 1e-2 * span0)
+
+    def residual(par):
+        v = par.valuesdict()
+        r = [integrate(family, v, tr.drive, tr.t, v[f"u0_{k}"]) - tr.u for k, tr in enumerate(trajs)]
+        r = np.concatenate(r)
+        return np.where(np.isfinite(r), r, 1e3)
+
+    # 3-point differences with a step far above the integrator's noise (rtol 1e-10). The trust
+    # region can shrink before the optimum on strongly correlated parameters (exp_edge: c, ell);
+    # a restart from the first solution finishes the descent.
+    result = None
+    for _ in range(3):
+        previous = result
+        result = lmfit.minimize(residual, result.params if result else params, method="least_squares",
+                                x_scale="jac", jac="3-point", diff_step=1e-6, ftol=1e-15, xtol=1e-15,
+                                gtol=1e-15, max_nfev=400)
+        if previous is not None and result.chisqr >= previous.chisqr * (1 - 1e-9):
+            break
+    names = family.names
+    n = sum(len(tr.t) for tr in trajs)
+    # Residuals of deterministic, float32-rounded traces are correlated (plateaus of one ULP): the
+    # covariance is inflated by the integrated autocorrelation time, N_eff = N / tau (brief 4.1 (i)).
+    tau = max(autocorrelation_time(result.residual[sum(len(x.t) for x in trajs[:k]):][: len(tr.t)])
+              for k, tr in enumerate(trajs))
+    inflation = np.sqrt(tau)
+    dof = max(int(n / tau) - len(names) - len(trajs), 1)
+    tq = stats.t.ppf(0.975, dof)
+    values = {k: result.params[k].value for k in names}
+    stderr = {k: (result.params[k].stderr * inflation if result.params[k].stderr is not None else np.nan)
+              for k in names}
+    ci = {k: (values[k] - tq * stderr[k], values[k] + tq * stderr[k]) for k in names}
+    if result.covar is not None:
+        order = [result.var_names.index(k) for k in names]
+        cov = result.covar[np.ix_(order, order)]
+        sd = np.sqrt(np.diag(cov))
+        corr = cov / np.outer(sd, sd)
+    else:
+        corr = np.full((len(names), len(names)), np.nan)
+    span = u_scale or float(max(np.ptp(tr.u) for tr in trajs)) or 1.0
+    nrmse = {}
+    for k, tr in enumerate(trajs):
+        model = integrate(family, values, tr.drive, tr.t, result.params[f"u0_{k}"].value)
+        nrmse[tr.label or str(len(nrmse))] = float(np.sqrt(np.mean((model - tr.u) ** 2)) / span)
+    rss = float(np.sum(result.residual**2))
+    bic = n * np.log(max(rss, 1e-300) / n) + len(names) * np.log(n)
+    return FitResult(family, values, stderr, ci, corr, nrmse, float(bic), n, bool(result.success),
+                     str(result.message), {"nfev": result.nfev, "start": start,
+                                           "autocorrelation_time_samples": tau})
+
+
+def autocorrelation_time(r: np.ndarray, n_batches: int = 20) -> float:
+    """Integrated autocorrelation time (samples) of a residual series, 1 for white noise.
+
+    The larger of two estimates: 1 + 2 x (sum of the autocorrelation up to its first
+    non-positive lag), and batch means (batch length x variance of the batch means / variance),
+    which also sees correlations longer than the first zero crossing.
+    """
+    r = np.asarray(r, float) - np.mean(r)
+    if r.size < 4 * n_batches or not np.any(r):
+        return 1.0
+    f = np.fft.rfft(r, n=2 * r.size)
+    acf = np.fft.irfft(f * np.conj(f))[: r.size]
+    acf /= acf[0]
+    stop = np.argmax(acf[1:] <= 0) + 1 if np.any(acf[1:] <= 0) else r.size
+    tau_acf = 1 + 2 * acf[1:stop].sum()
+    length = r.size // n_batches
+    means = r[: length * n_batches].reshape(n_batches, length).mean(axis=1)
+    tau_batch = length * means.var(ddof=1) / r.var()
+    return float(max(1.0, tau_acf, tau_batch))
