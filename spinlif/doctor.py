@@ -25,7 +25,8 @@ def report(results_dir: str | Path = "results", mumax3_binary: str | None = None
     try:
         binary = mumax3_engine.find_binary(mumax3_binary)
         lines.append(f"MuMax3 binary:   {binary}")
-        lines.append("                 (its version and GPU line appear in each run's log.txt and manifest)")
+        version = mumax3_engine.binary_version(binary)
+        lines.append(f"MuMax3 version:  {version or 'unknown (mumax3 -vet printed no version line)'}")
     except mumax3_engine.MuMax3NotFound:
         binary = None
         lines.append("MuMax3 binary:   not found (looked at --mumax3, $SPINLIF_MUMAX3, PATH)")

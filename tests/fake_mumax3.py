@@ -16,6 +16,9 @@ import time
 
 def main():
     args = sys.argv[1:]
+    if "-vet" in args:
+        print("//mumax 3.11.1 [linux_amd64 go1.22.4(gc) CUDA-12.0]", flush=True)
+        sys.exit(0)
     out = args[args.index("-o") + 1]
     mode = os.environ.get("FAKE_MUMAX3_MODE", "ok")
     # fail only the scripts that contain a given text (to fail one run of a sweep)

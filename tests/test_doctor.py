@@ -24,6 +24,7 @@ def test_mumax3_and_gpus_found(monkeypatch, tmp_path):
     monkeypatch.setenv("SPINLIF_GPU_COUNT", "2")
     lines, engine = report(tmp_path)
     assert engine == "mumax3" and "mumax3 engine on 2 GPU(s)" in lines[-1]
+    assert any(line.startswith("MuMax3 version:  mumax 3.11.1") for line in lines)
 
 
 def test_command_line(tmp_path):

@@ -77,6 +77,27 @@ def version_from_log(out_dir: Path) -> tuple[str, str]:
             gpu.group(1).strip() if gpu else "")
 
 
+def binary_version(binary: Path, timeout_s: float = 30.0) -> str | None:
+    """MuMax3's version line (``mumax 3.x [...]``), from ``mumax3 -vet`` on an empty script.
+
+    MuMax3 prints its version before initialising CUDA, so this works on hosts where the run
+    itself then fails; None when nothing version-like is printed in time.
+    """
+    import subprocess
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        empty = Path(tmp) / "empty.mx3"
+        empty.write_text("")
+        try:
+            out = subprocess.run([str(binary), "-vet", str(empty)], capture_output=True, text=True,
+                                 timeout=timeout_s, stdin=subprocess.DEVNULL)
+        except (subprocess.TimeoutExpired, OSError):
+            return None
+    match = _VERSION.search(out.stdout + "\n" + out.stderr)
+    return match.group(1).strip() if match else None
+
+
 def nan_abort(log_text: str) -> bool:
     """MuMax3 panics with "NaN" when an average becomes NaN (mumax3-facts.md section 2, exit 2)."""
     return bool(re.search(r"panic:.*NaN|\bNaN\b.*panic", log_text))
