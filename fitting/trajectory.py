@@ -41,21 +41,14 @@ class Drive:
     @classmethod
     def pulse_train(cls, t_on: float, t_off: float, duration: float, tail: float = 0.0,
                     amplitude: float = 1.0) -> Drive:
-        """ON/OFF train (ns) as the simulations use it (spinlif.spec.drive_schedule)."""
-        edges, levels, t = [0.0], [], 0.0
-        while t < duration - 1e-12:
-            on_end = min(t + t_on, duration)
-            edges.append(on_end)
-            levels.append(amplitude)
-            off_end = min(t + t_on + t_off, duration)
-            if off_end > on_end:
-                edges.append(off_end)
-                levels.append(0.0)
-            t += t_on + t_off
-        if tail > 0:
-            edges.append(duration + tail)
-            levels.append(0.0)
-        return cls(np.array(edges), np.array(levels))
+        """ON/OFF train (ns), built as the simulations build theirs (spinlif.spec.pulse_train_changes)."""
+        from spinlif.spec import pulse_train_changes
+
+        change = dict(pulse_train_changes(t_on, t_off, duration, amplitude))  # later wins at a time
+        change.setdefault(duration, 0.0)
+        end = duration + tail
+        times = sorted(t for t in change if t < end)
+        return cls(np.array(times + [end]), np.array([change[t] for t in times]))
 
     @classmethod
     def from_spec(cls, spec: dict) -> Drive:

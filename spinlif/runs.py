@@ -34,6 +34,7 @@ from pathlib import Path
 
 from spinlif import __version__
 from spinlif.engines import mumax3 as mumax3_engine
+from spinlif.engines import progress_line
 from spinlif.spec import dump_spec, load_spec, spec_hash, total_time
 
 ENGINES = ("mumax3", "cpu")
@@ -150,12 +151,7 @@ def _table_progress(table: Path, t_total: float, stop: threading.Event, label: s
             t = float(lines[-2].split(b"\t")[0]) if len(lines) >= 2 else 0.0
         except (OSError, ValueError, IndexError):
             continue
-        elapsed = time.time() - start
-        rate = t / elapsed * 60e9 if elapsed > 0 else 0.0
-        eta = (t_total - t) / t * elapsed if t > 0 else float("nan")
-        print(f"spinlif[mumax3] run {label}: t = {t * 1e9:.3f} / {t_total * 1e9:.3f} ns "
-              f"({100 * t / t_total:.0f} %), {rate:.3f} ns/min, ETA {eta / 60:.1f} min",
-              file=sys.stderr, flush=True)
+        print(progress_line("mumax3", label, t, t_total, time.time() - start), file=sys.stderr, flush=True)
 
 
 def simulate(
@@ -185,7 +181,7 @@ def simulate(
 
     with contextlib.ExitStack() as stack_ctx:
         slot = None
-        if engine != "cpu" and gpu == "auto" and resolve_engine(engine, mumax3_binary) == "mumax3":
+        if gpu == "auto" and resolve_engine(engine, mumax3_binary) == "mumax3":
             from spinlif.gpu import acquire_slot, detect_gpus
 
             slot = stack_ctx.enter_context(acquire_slot(len(detect_gpus()), gpu_slots,

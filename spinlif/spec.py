@@ -56,6 +56,13 @@ def load_schema(name: str) -> dict:
         return yaml.safe_load(f)
 
 
+def observable_defaults(device: str) -> dict:
+    """Defaults of ``observables.<device>`` from ``config.schema.yaml`` (the one place they live)."""
+    defs = {"domain_wall": "dw_observables"}[device]
+    props = load_schema("config")["$defs"][defs]["properties"]
+    return {k: copy.deepcopy(v["default"]) for k, v in props.items()}
+
+
 def _allowed(error: jsonschema.ValidationError) -> str:
     v, val = error.validator, error.validator_value
     if v == "enum":
@@ -302,6 +309,19 @@ def fs_grid(t: float) -> int:
     return int(round(t / FS))
 
 
+def pulse_train_changes(t_on, t_off, duration, amplitude: float) -> list[tuple]:
+    """Change points ``[(time, level), ...]`` of an ON/OFF train that starts ON at 0 and is OFF
+    from ``duration`` on: pairs (period start, amplitude), (end of ON, 0). Any time unit; the
+    schedule uses integer femtoseconds so that edges stay exact."""
+    period = t_on + t_off
+    changes, k = [], 0
+    while k * period < duration:
+        start = k * period
+        changes += [(start, amplitude), (min(start + t_on, duration), 0.0)]
+        k += 1
+    return changes
+
+
 @dataclass(frozen=True)
 class Segment:
     """Constant drive ``i`` from ``start`` to ``end`` (s); a snapshot is saved at ``end`` if ``save``."""
@@ -329,16 +349,11 @@ def drive_schedule(spec: dict) -> list[Segment]:
     level: list[tuple[int, float]] = []  # (start time, i) change points
     edges_for_snapshots: set[int] = set()
     if d["protocol"] == "pulse_train":
-        t_on, period = fs_grid(d["t_on"]), fs_grid(d["t_on"] + d["t_off"])
-        k = 0
-        while k * period < duration:
-            start = k * period
-            level.append((start, d["amplitude"]))
-            off = min(start + t_on, duration)
-            level.append((off, 0.0))
-            if k < smp["snapshot_edge_periods"]:
-                edges_for_snapshots.update({start, off, min(start + period, duration)})
-            k += 1
+        t_on, t_off = fs_grid(d["t_on"]), fs_grid(d["t_off"])
+        level = pulse_train_changes(t_on, t_off, duration, d["amplitude"])
+        for k in range(min(smp["snapshot_edge_periods"], len(level) // 2)):
+            (start, _), (off, _) = level[2 * k], level[2 * k + 1]
+            edges_for_snapshots.update({start, off, min(start + t_on + t_off, duration)})
     elif d["protocol"] == "dc":
         level.append((0, d["amplitude"]))
     else:

@@ -18,7 +18,7 @@ from typing import Any
 import jsonschema
 
 from spinlif.spec import (DEVICE_SHORT_NAMES, SpecError, base_spec, coerce_numbers, deep_merge,
-                          load_schema, run_id, set_dotted, validate, validate_spec)
+                          observable_defaults, run_id, set_dotted, validate, validate_spec)
 
 # swept spec paths already shown by a readable column of the sweep table
 _SHOWN = {"param_set", "stack.n_layers", "drive.amplitude", "drive.t_on", "drive.t_off",
@@ -74,10 +74,7 @@ def normalise_config(config: dict) -> dict:
     config.setdefault("engine", "auto")
     config.setdefault("mumax3_binary", None)
     obs = config.setdefault("observables", {})
-    dw = obs.setdefault("domain_wall", {})
-    defaults = load_schema("config")["$defs"]["dw_observables"]["properties"]
-    for key, prop in defaults.items():
-        dw.setdefault(key, copy.deepcopy(prop["default"]))
+    obs["domain_wall"] = {**observable_defaults("domain_wall"), **obs.get("domain_wall", {})}
     return config
 
 

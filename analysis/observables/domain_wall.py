@@ -26,10 +26,9 @@ from spinlif.units import m_to_nm, s_to_ns
 
 def default_settings() -> dict:
     """The defaults of ``observables.domain_wall`` in ``workflow/schemas/config.schema.yaml``."""
-    from spinlif.spec import load_schema
+    from spinlif.spec import observable_defaults
 
-    props = load_schema("config")["$defs"]["dw_observables"]["properties"]
-    return {k: v["default"] for k, v in props.items()}
+    return observable_defaults("domain_wall")
 
 
 def first_crossing_time(t: np.ndarray, u: np.ndarray, threshold: float) -> float:

@@ -167,6 +167,7 @@ def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -
     from analysis.table import TableWriter
     from spinlif.devices import device_module
     from spinlif.devices.domain_wall import effective_material
+    from spinlif.engines import progress_line
     from spinlif.spec import FS, drive_schedule, fs_grid, grid_shape, run_id, stack_layout, total_time
 
     wall_start = time.time()
@@ -290,11 +291,7 @@ def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -
                 table.flush()
                 last_flush = now
             if now - last_progress > PROGRESS_EVERY_S:
-                rate = target / (now - sim_start) * 60e9
-                eta = (t_end - target) / max(target, 1e-30) * (now - sim_start)
-                print(f"spinlif[cpu] run {rid}: t = {target * 1e9:.3f} / {t_end * 1e9:.3f} ns "
-                      f"({100 * target / t_end:.0f} %), {rate:.3f} ns/min, ETA {eta / 60:.1f} min",
-                      file=sys.stderr, flush=True)
+                print(progress_line("cpu", rid, target, t_end, now - sim_start), file=sys.stderr, flush=True)
                 last_progress = now
         if seg.save:
             save_snapshot()
