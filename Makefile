@@ -7,7 +7,7 @@ BIN    := $(abspath $(VENV))/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= 2
 
-.PHONY: setup demo test bench dryrun-paper clean-results
+.PHONY: setup demo test validate bench dryrun-paper clean-results
 
 setup: $(STAMP)
 
@@ -24,6 +24,9 @@ demo: setup
 
 test: setup
 	PATH=$(BIN):$$PATH $(BIN)/python -m pytest
+
+validate: setup
+	PATH=$(BIN):$$PATH snakemake --cores $(CORES) validate
 
 bench: setup
 	PATH=$(BIN):$$PATH $(BIN)/python benchmarks/ovf_reader.py

@@ -3,6 +3,7 @@
 # Thin entry point: config, validation and one .smk per stage (workflow/rules/).
 #   snakemake --cores 2                                   # demo sweep (config/config.yaml)
 #   snakemake --cores 8 --configfile config/paper.yaml    # seed-scale sweep (GPU)
+#   snakemake --cores 2 validate                          # validation suite on the configured engine
 from snakemake.utils import min_version
 
 min_version("9.1")
@@ -17,6 +18,7 @@ include: "workflow/rules/simulate.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/observables.smk"
 include: "workflow/rules/aggregate.smk"
+include: "workflow/rules/validate.smk"
 
 
 rule all:

@@ -9,6 +9,7 @@ Snakemake rules call these; they are just as usable by hand::
     spinlif ingest RUN_DIR -o run.zarr
     spinlif observables run.zarr --config config/config.yaml -o OUT_DIR
     spinlif aggregate --sweep results/sweep.csv --stores ... -o results/dw/dataset.zarr
+    spinlif validate --engine cpu             # the validation suite (standard problems)
 """
 
 from __future__ import annotations
@@ -45,12 +46,15 @@ def cmd_sweep(args) -> int:
 def cmd_render(args) -> int:
     from spinlif.render import render, render_to_file
     from spinlif.spec import load_spec
+    from spinlif.validation.problems import is_problem, load_problem, render_problem
 
-    spec = load_spec(args.spec)
+    with open(args.spec) as f:
+        document = yaml.safe_load(f)
+    spec = load_problem(args.spec) if is_problem(document) else load_spec(args.spec)
     if args.output:
         render_to_file(spec, args.output)
     else:
-        sys.stdout.write(render(spec))
+        sys.stdout.write(render_problem(spec) if is_problem(spec) else render(spec))
     return 0
 
 
@@ -121,6 +125,57 @@ def cmd_doctor(args) -> int:
     return 0
 
 
+def cmd_validate(args) -> int:
+    from spinlif.engines.mumax3 import MuMax3NotFound
+    from spinlif.runs import resolve_engine
+    from spinlif.validation import CI_CASES
+    from spinlif.validation.report import format_report
+    from spinlif.validation.runner import mesh_convergence, run_suite
+
+    engine = resolve_engine(args.engine, args.mumax3)
+    options = dict(threads=args.threads, mumax3_binary=args.mumax3, gpu=args.gpu, rerun=not args.reuse)
+    try:
+        if args.refine:
+            frame = mesh_convergence(args.refine, engine, args.root, **options)
+            print(frame.to_string(index=False))
+            return 0
+        cases = list(CI_CASES) if args.ci else args.cases
+        frame = run_suite(engine, cases, args.root, **options)
+    except MuMax3NotFound as err:
+        print(f"spinlif validate: {err}", file=sys.stderr)
+        return 3
+    print(format_report(frame))
+    gated = frame[frame["passed"].astype(str) != ""]
+    failed = gated[gated["passed"].astype(str) != "True"]
+    print(f"\nvalidation ({engine} engine): {len(gated) - len(failed)} of {len(gated)} checks passed "
+          f"-> {Path(args.root) / engine / 'report.csv'}")
+    return 0 if failed.empty else 1
+
+
+def cmd_validate_prepare(args) -> int:
+    from spinlif.validation.runner import prepare_run
+
+    prepare_run(args.case, args.run, args.directory, cell_scale=args.cell_scale)
+    return 0
+
+
+def cmd_validate_evaluate(args) -> int:
+    from spinlif.validation import case_runs
+    from spinlif.validation.report import evaluate_case
+
+    runs = case_runs(args.case)
+    evaluate_case(args.case, args.engine, {r: args.directory / r / "problem.yaml" for r in runs},
+                  {r: args.directory / r / "sim" for r in runs}, args.output, args.figure)
+    return 0
+
+
+def cmd_validate_report(args) -> int:
+    from spinlif.validation.report import format_report, write_report
+
+    print(format_report(write_report(args.results, args.output)))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spinlif", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +231,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--results", type=Path, default=Path("results"))
     p.add_argument("--mumax3", help="mumax3 executable to check")
     p.set_defaults(func=cmd_doctor)
+
+    from spinlif.validation import CASE_MODULES
+
+    p = sub.add_parser("validate", help="run the validation suite (standard problems) on one engine")
+    p.add_argument("-e", "--engine", choices=["auto", "mumax3", "cpu"], default="auto")
+    p.add_argument("--cases", nargs="+", choices=list(CASE_MODULES), help="cases to run (default: all)")
+    p.add_argument("--ci", action="store_true", help="only the reduced CI subset")
+    p.add_argument("--refine", choices=list(CASE_MODULES), metavar="CASE",
+                   help="mesh convergence: rerun CASE at half the cell size and report the change")
+    p.add_argument("--root", type=Path, default=Path("results/validation"))
+    p.add_argument("--threads", type=int, default=1, help="torch threads for the cpu engine")
+    p.add_argument("--mumax3", help="mumax3 executable (default: $SPINLIF_MUMAX3, then PATH)")
+    p.add_argument("--gpu", type=_gpu_arg, help="GPU index for mumax3, or 'auto'")
+    p.add_argument("--reuse", action="store_true",
+                   help="reuse completed simulations of identical problems (a changed engine is not detected)")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("validate-prepare", help="write one validation run's problem.yaml and run.mx3")
+    p.add_argument("case", choices=list(CASE_MODULES))
+    p.add_argument("run")
+    p.add_argument("directory", type=Path)
+    p.add_argument("--cell-scale", type=float, default=1.0)
+    p.set_defaults(func=cmd_validate_prepare)
+
+    p = sub.add_parser("validate-evaluate", help="evaluate one validation case from its runs")
+    p.add_argument("case", choices=list(CASE_MODULES))
+    p.add_argument("directory", type=Path, help="the case directory (holding <run>/problem.yaml, <run>/sim)")
+    p.add_argument("-e", "--engine", choices=["mumax3", "cpu"], required=True)
+    p.add_argument("-o", "--output", type=Path, required=True, help="result.csv")
+    p.add_argument("--figure", type=Path)
+    p.set_defaults(func=cmd_validate_evaluate)
+
+    p = sub.add_parser("validate-report", help="combine per-case results into report.csv")
+    p.add_argument("results", type=Path, nargs="+")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.set_defaults(func=cmd_validate_report)
 
     p = sub.add_parser("plot", help="plot the traces of an aggregated dataset")
     p.add_argument("dataset", type=Path, help="dataset.zarr")

@@ -58,6 +58,11 @@ def report(results_dir: str | Path = "results", mumax3_binary: str | None = None
                    "fine for the demo and small tracks; paper-size sweeps need a GPU.")
         if not cpu_ok:
             verdict += " The cpu engine is not installed either: run `make setup`."
+    from spinlif.validation.report import validation_gate
+
+    gate = validation_gate(engine, Path(results_dir) / "validation")
+    state = "passed" if gate["passed"] else gate["reason"]
+    lines.append(f"Validation:      {engine} engine: {state}" + (f" ({gate['report']})" if gate["report"] else ""))
     lines.append("")
     lines.append(verdict)
     return lines, engine

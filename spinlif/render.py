@@ -46,7 +46,8 @@ def environment() -> jinja2.Environment:
 
 
 def template_sha256(name: str) -> str:
-    """SHA-256 over the template and the shared macros (provenance of a rendered script)."""
+    """SHA-256 over the template and the shared macros (provenance of a rendered script);
+    ``name`` is relative to ``mx3_templates/`` (``validation/sp4.mx3.j2`` for a validation case)."""
     h = hashlib.sha256()
     for part in (name, "_macros.mx3.j2"):
         h.update((TEMPLATES / part).read_bytes())
@@ -63,8 +64,11 @@ def render(spec: dict) -> str:
         template=device.TEMPLATE,
         version=__version__,
     )
-    text = environment().get_template(device.TEMPLATE).render(**context)
-    # collapse runs of blank lines left by template control blocks
+    return tidy_script(environment().get_template(device.TEMPLATE).render(**context))
+
+
+def tidy_script(text: str) -> str:
+    """Collapse runs of blank lines left by template control blocks; strip trailing spaces."""
     lines: list[str] = []
     for line in text.splitlines():
         if line.strip() or (lines and lines[-1].strip()):
@@ -73,9 +77,11 @@ def render(spec: dict) -> str:
 
 
 def render_to_file(spec: dict, path: str | Path) -> Path:
-    """Render and write atomically."""
+    """Render a device run spec or a validation problem and write it atomically."""
+    from spinlif.validation.problems import is_problem, render_problem
+
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render(spec))
+    tmp.write_text(render_problem(spec) if is_problem(spec) else render(spec))
     tmp.replace(path)
     return path

@@ -30,12 +30,13 @@ import sys
 import threading
 import time
 from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 
 from spinlif import __version__
 from spinlif.engines import mumax3 as mumax3_engine
 from spinlif.engines import progress_line
-from spinlif.spec import dump_spec, load_spec, spec_hash, total_time
+from spinlif.spec import load_spec, spec_hash, total_time
 
 ENGINES = ("mumax3", "cpu")
 LOG_TAIL_LINES = 40
@@ -140,6 +141,35 @@ class _Child:
         self.log.close()
 
 
+@dataclass(frozen=True)
+class _Job:
+    """What the runner needs to know of the document it simulates: a device run spec
+    (``spec.yaml``) or a validation problem (``problem.yaml``, :mod:`spinlif.validation`)."""
+
+    spec: dict
+    input_name: str
+    template: str
+    cpu_module: str
+    total_time: float
+
+    @classmethod
+    def load(cls, path: Path) -> _Job:
+        import yaml
+
+        from spinlif.validation import problems
+
+        with open(path) as f:
+            document = yaml.safe_load(f)
+        if problems.is_problem(document):
+            problem = problems.load_problem(path)
+            return cls(problem, "problem.yaml", problems.template_name(problem), "spinlif.validation.cpu",
+                       problems.total_time(problem))
+        from spinlif.devices import device_module
+
+        spec = load_spec(path)
+        return cls(spec, "spec.yaml", device_module(spec["device"]).TEMPLATE, "spinlif.engines.cpu", total_time(spec))
+
+
 def _table_progress(table: Path, t_total: float, stop: threading.Event, label: str) -> None:
     """Report simulated time from the last complete line of a growing table.txt (MuMax3 runs)."""
     start = time.time()
@@ -199,7 +229,8 @@ def simulate(
 def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu, cache_dir, stack,
               timeout_s, slot) -> dict:
     spec_path, out_dir = Path(spec_path), Path(out_dir)
-    spec = load_spec(spec_path)
+    job = _Job.load(spec_path)
+    spec = job.spec
     engine = resolve_engine(engine, mumax3_binary)
     rid = spec_hash(spec)[:10]
     partial = out_dir.with_name(out_dir.name + ".partial")
@@ -208,7 +239,7 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     if partial.exists():
         shutil.rmtree(partial)  # left by a killed earlier attempt
     partial.mkdir(parents=True)
-    inputs = {"spec.yaml": spec_path}
+    inputs = {job.input_name: spec_path}
 
     env = dict(os.environ)
     if engine == "mumax3":
@@ -224,9 +255,10 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
         argv = mumax3_engine.command(binary, script, partial, Path(cache_dir) if cache_dir else None, gpu)
     else:
         local_spec = partial.with_name(partial.name + ".spec.yaml")
-        dump_spec(spec, local_spec)
-        argv = [sys.executable, "-m", "spinlif.engines.cpu", str(local_spec), str(partial),
-                "--threads", str(threads), "--stack", stack]
+        shutil.copyfile(spec_path, local_spec)
+        argv = [sys.executable, "-m", job.cpu_module, str(local_spec), str(partial), "--threads", str(threads)]
+        if job.cpu_module == "spinlif.engines.cpu":
+            argv += ["--stack", stack]
         env.setdefault("CUDA_DEVICE", "-1")
         env.setdefault("OMP_NUM_THREADS", str(threads))
 
@@ -236,11 +268,10 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
         "started_utc": _now(), "threads": threads if engine == "cpu" else None, "gpu": gpu,
         "gpu_slot": slot.slot if slot else None,
     }
-    from spinlif.devices import device_module
     from spinlif.render import template_sha256
 
     # the template this spec renders to, for either engine (the cpu engine follows the same schedule)
-    manifest["template_sha256"] = template_sha256(device_module(spec["device"]).TEMPLATE)
+    manifest["template_sha256"] = template_sha256(job.template)
 
     print(f"spinlif: simulating run {rid} with the {engine} engine: {' '.join(argv)}",
           file=sys.stderr, flush=True)
@@ -249,7 +280,7 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     stop_progress = threading.Event()
     if engine == "mumax3":
         threading.Thread(target=_table_progress, daemon=True,
-                         args=(partial / "table.txt", total_time(spec), stop_progress, rid)).start()
+                         args=(partial / "table.txt", job.total_time, stop_progress, rid)).start()
 
     received: list[int] = []
 

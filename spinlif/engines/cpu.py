@@ -9,14 +9,13 @@ the same :func:`spinlif.spec.drive_schedule`, so both engines run one protocol.
 magnum.np changes torch globals, renames the process and may ``exit()`` on import errors
 (cpu-engine-facts.md, "Side effects"), so it is imported only here, in this worker process.
 
-Physics terms (all SI, fields in A/m):
-* demagnetisation (magnum.np ``DemagField``), uniaxial anisotropy, interfacial DMI
-  (magnum.np's field equals MuMax3's ``Dind``; no DMI boundary condition at free edges, so edge
-  canting is weaker than in MuMax3: cpu-engine-facts.md caveat 3);
-* exchange with per-interface z coupling (:class:`LayeredExchangeField`): harmonic-mean A in
-  plane, ``interlayer_exchange`` (J/m, MuMax3 ``ext_InterExchange`` semantics) between adjacent
+Physics terms (all SI, fields in A/m; the MuMax3-mirroring ones live in
+:mod:`spinlif.engines.cpu_fields`, shared with the validation cases):
+* demagnetisation (magnum.np ``DemagField``) and uniaxial anisotropy;
+* exchange + interfacial DMI as MuMax3's kernel, with its DMI boundary condition at free edges;
+  ``interlayer_exchange`` (J/m, MuMax3 ``ext_InterExchange`` semantics) between adjacent
   magnetic cells of a contiguous stack, nothing across empty spacer cells;
-* the spin-Hall SOT as MuMax3's Slonczewski term with Lambda = 1 (:class:`SlonczewskiSOTField`).
+* the spin-Hall SOT as MuMax3's Slonczewski term with Lambda = 1.
 
 Stacks that are too large for the CPU run as the effective medium of set E
 (``--stack auto``: full stack up to ``FULL_STACK_MAX_CELLS`` cells); the snapshots are then
@@ -28,33 +27,19 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
 import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
+from spinlif.engines.cpu_fields import import_backend, slonczewski_sot_field, stack_exchange_dmi_field
+
 FULL_STACK_MAX_CELLS = 40_000
 """Above this many cells ``--stack auto`` uses the effective medium (set E)."""
 
 PROGRESS_EVERY_S = 10.0
 FLUSH_EVERY_S = 5.0  # MuMax3 flushes its table every 5 s
-
-
-def _import_backend(threads: int):
-    os.environ.setdefault("CUDA_DEVICE", "-1")  # skip magnum.np's GPU probe (saves ~2 s)
-    import torch
-
-    torch.set_num_threads(max(1, threads))
-    import magnumnp  # noqa: F401  (sets float64 default dtype, CPU device)
-    from magnumnp.common import logging as mlog
-
-    mlog.set_log_level(40)
-    # magnum.np calls torch.set_default_device("cpu"), which routes every torch call through a
-    # TorchFunctionMode: ~40 % of the step time on small grids. On the CPU it changes nothing.
-    torch.set_default_device(None)
-    return torch, magnumnp
 
 
 def effective_spec(spec: dict, stack: str) -> tuple[dict, bool]:
@@ -75,90 +60,27 @@ def effective_spec(spec: dict, stack: str) -> tuple[dict, bool]:
 
 
 def build_terms(torch, spec: dict, state, layout, J_of_state):
-    """The field terms of one spec on one magnum.np state."""
-    from magnumnp.common import constants
-    from magnumnp.field_terms.field_terms import LinearFieldTerm
+    """The field terms of one device spec on one magnum.np state: ``(conservative, sot)``."""
+    from magnumnp import DemagField, UniaxialAnisotropyField
 
-    from spinlif.units import HBAR, QE
-
-    nx, ny, nz = state.mesh.n
-    dx, dy, dz = state.mesh.dx
-    A_cell = state.material["A"][..., 0]
-    Ms = state.material["Ms"]
-
-    def harmonic(a, b):
-        s = a + b
-        return torch.where(s > 0, 2 * a * b / torch.where(s > 0, s, 1.0), torch.zeros_like(s))
-
-    # per-interface z stiffness (J/m): MuMax3 semantics of ext_InterExchange between regions
-    A_z = torch.zeros(nz - 1 if nz > 1 else 0)
-    if nz > 1:
-        if spec["stack"]["variant"] == "contiguous":
-            A_z[:] = spec["stack"]["interlayer_exchange"]
-        # spacer variant: every interface touches an empty cell -> 0
-
-    class LayeredExchangeField(LinearFieldTerm):
-        """Exchange: harmonic-mean A in plane, per-interface A_z along z (J/m); Neumann edges."""
-
-        def __init__(self):
-            self.Ax = harmonic(A_cell[1:], A_cell[:-1])[..., None] / dx**2
-            self.Ay = harmonic(A_cell[:, 1:], A_cell[:, :-1])[..., None] / dy**2
-            self.Az = A_z.reshape(1, 1, -1, 1) / dz**2
-
-        def h(self, state):
-            m = state.m
-            h = torch.zeros_like(m)
-            d = self.Ax * (m[1:] - m[:-1])
-            h[:-1] += d
-            h[1:] -= d
-            d = self.Ay * (m[:, 1:] - m[:, :-1])
-            h[:, :-1] += d
-            h[:, 1:] -= d
-            if m.shape[2] > 1:
-                d = self.Az * (m[:, :, 1:] - m[:, :, :-1])
-                h[:, :, :-1] += d
-                h[:, :, 1:] -= d
-            return torch.nan_to_num(2.0 * h / (constants.mu_0 * Ms), posinf=0.0, neginf=0.0)
-
-        def E(self, state, domain=Ellipsis):
-            e = -0.5 * constants.mu_0 * Ms * state.m * self.h(state) * state.mesh.cell_volumes
-            return e[domain].sum()
-
-    pol = abs(spec["material"]["theta_SH"])
-    eps_prime = spec["material"]["epsilon_prime"]
     from spinlif.spec import spin_polarisation_y
 
-    p = torch.tensor([0.0, float(spin_polarisation_y(spec)), 0.0])
-    magnetic = (Ms[..., 0] > 0)[..., None]
-    inv_ms_t = torch.where(magnetic, 1.0 / (torch.where(magnetic, Ms, 1.0) * layout.free_layer_thickness),
-                           torch.zeros_like(Ms))
-
-    class SlonczewskiSOTField:
-        """MuMax3's Slonczewski torque (cuda/slonczewski2.cu) with Lambda = 1, as an effective field.
-
-        MuMax3 adds gilb*[(A + alpha B) m x (p x m) + (B - alpha A) p x m] with
-        beta = (hbar/e) J_z / (t Ms), A = beta Pol/2 (Lambda = 1), B = beta EpsilonPrime.
-        The LLG of B_eff = A m x p + B p gives exactly these terms (the alpha-mixing comes from
-        the LL damping term), so h = B_eff / mu0. Non-conservative: no energy.
-        """
-
-        def h(self, state):
-            beta = (HBAR / QE) * J_of_state(state) * inv_ms_t  # tesla
-            b_eff = beta * (0.5 * pol) * torch.linalg.cross(state.m, p.expand_as(state.m)) + beta * eps_prime * p
-            return b_eff / constants.mu_0
-
-        def E(self, state, domain=Ellipsis):
-            return torch.tensor(0.0)
-
-    from magnumnp import DemagField, InterfaceDMIField, UniaxialAnisotropyField
-
+    nx, ny, nz = state.mesh.n
+    Ms = state.material["Ms"][..., 0]
+    # in the spacer variant no two magnetic cells touch along z, so the coupling acts only in 'contiguous'
+    exchange_dmi = stack_exchange_dmi_field(torch, Ms, state.material["A"][..., 0], state.material["Di"][..., 0],
+                                            state.mesh.dx, spec["stack"]["interlayer_exchange"])
+    sot = slonczewski_sot_field(
+        torch, Ms, [0.0, float(spin_polarisation_y(spec)), 0.0],
+        pol=abs(spec["material"]["theta_SH"]), epsilon_prime=spec["material"]["epsilon_prime"],
+        free_layer_thickness=layout.free_layer_thickness, mesh_thickness=nz * state.mesh.dx[2],
+        J_of_state=J_of_state)
     conservative = {
         "demag": DemagField(),
-        "exchange": LayeredExchangeField(),
+        "exchange_dmi": exchange_dmi,
         "anisotropy": UniaxialAnisotropyField(),
-        "dmi": InterfaceDMIField(),
     }
-    return conservative, SlonczewskiSOTField()
+    return conservative, sot
 
 
 def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -> dict:
@@ -168,10 +90,10 @@ def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -
     from spinlif.devices import device_module
     from spinlif.devices.domain_wall import effective_material
     from spinlif.engines import progress_line
-    from spinlif.spec import FS, drive_schedule, fs_grid, grid_shape, run_id, stack_layout, total_time
+    from spinlif.spec import drive_schedule, fs_grid, grid_shape, run_id, stack_layout, total_time
 
     wall_start = time.time()
-    torch, magnumnp = _import_backend(threads)
+    torch, magnumnp = import_backend(threads)
     from magnumnp import LLGSolver, Mesh, State
 
     device = device_module(spec["device"])

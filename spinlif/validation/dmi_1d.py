@@ -1,0 +1,112 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""DMI standard problem, 1D (physics-brief section 5 V2): a 100 nm interfacial-DMI wire, no demag,
+minimised from +z; the free ends cant by theta_edge = asin(D / (2 sqrt(A K))). Periodic along y
+(a wire, not a one-cell-wide strip: open y surfaces would add a DMI boundary term of D^2 / A)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from spinlif.render import si
+from spinlif.validation.common import Evaluation, MumaxStyleOutput
+
+TEMPLATE = "validation/dmi_1d.mx3.j2"
+RUNS = ("relaxed",)
+
+
+def derive(setup: dict, run: str, cell_scale: float) -> dict:
+    cell = [setup["cell"][0] * cell_scale, setup["cell"][1] * cell_scale, setup["cell"][2]]
+    return {"grid": [round(setup["length"] / cell[0]), 1, 1], "cell": cell}
+
+
+def template_context(problem: dict) -> dict:
+    s, d = problem["setup"], problem["derived"]
+    return {"grid": d["grid"], "cell": [si(c) for c in d["cell"]], "Ms": si(s["Ms"]), "Aex": si(s["Aex"]),
+            "Ku1": si(s["Ku1"]), "Dind": si(s["Dind"]), "demag": s["demag"]}
+
+
+def dmi_film_terms(torch, problem: dict, magnetic, periodic=(False, False)):
+    """Exchange + DMI (the neuron runs' kernel, with MuMax3's boundary condition), anisotropy along z
+    and, if the set-up asks for it, demag; material on the ``magnetic`` cells only. Returns
+    ``(material, terms)`` for a magnum.np state."""
+    from magnumnp import DemagField, UniaxialAnisotropyField
+
+    from spinlif.engines.cpu_fields import exchange_dmi_field_class
+
+    s, d = problem["setup"], problem["derived"]
+    mask = magnetic.to(torch.float64)
+    Ms, A, D = s["Ms"] * mask, s["Aex"] * mask, s["Dind"] * mask
+    material = {"Ms": Ms, "A": A, "Ku": s["Ku1"] * mask, "Ku_axis": [0.0, 0.0, 1.0], "alpha": 1.0}
+    terms = [exchange_dmi_field_class(torch)(Ms, A, D, d["cell"], periodic=periodic), UniaxialAnisotropyField()]
+    if s["demag"]:
+        terms.append(DemagField())
+    return material, terms
+
+
+def minimise_and_save(torch, state, terms, out_dir: Path, cell) -> dict:
+    """MuMax3's ``Minimize(); TableSave(); Save(m)`` on the CPU engine."""
+    from magnumnp import MinimizerBB
+
+    MinimizerBB(terms).minimize(state, maxiter=100_000, dm_tol=1e-5)
+    out = MumaxStyleOutput(out_dir, [("mx", ""), ("my", ""), ("mz", ""), ("E_total", "J")], cell)
+    magnetic = state.material["Ms"][..., 0] > 0
+    avg = state.m[magnetic].mean(dim=0)
+    out.row(0.0, [float(v) for v in avg] + [sum(float(term.E(state)) for term in terms)])
+    out.snapshot(state.m, 0.0)
+    out.close()
+    return {"table_rows": out.rows, "snapshots": out.snapshots}
+
+
+def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
+    from magnumnp import Mesh, State
+
+    d = problem["derived"]
+    n = tuple(d["grid"])
+    state = State(Mesh(n, tuple(d["cell"])))
+    state.material, terms = dmi_film_terms(torch, problem, torch.ones(n, dtype=torch.bool), periodic=(False, True))
+    m = torch.zeros(n + (3,))
+    m[..., 2] = 1.0
+    state.m = m
+    return minimise_and_save(torch, state, terms, out_dir, d["cell"])
+
+
+def edge_value(x, mz, edge: float) -> float:
+    """m_z at ``edge`` from a quadratic through the three cells nearest to it."""
+    order = np.argsort(np.abs(x - edge))[:3]
+    return float(np.polyval(np.polyfit(x[order], mz[order], 2), edge))
+
+
+def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:
+    import matplotlib.pyplot as plt
+
+    from analysis.ovf import read_ovf_array
+    from analysis.theory import dmi_edge_profile_mz
+
+    problem = problems["relaxed"]
+    s, d = problem["setup"], problem["derived"]
+    m = read_ovf_array(Path(sim_dirs["relaxed"]) / "m000000.ovf")[0][0, 0]  # (nx, 3)
+    nx, cx = d["grid"][0], d["cell"][0]
+    half = s["length"] / 2
+    x = (np.arange(nx) + 0.5) * cx - half
+    mz = m[:, 2].astype(float)
+    analytic = dmi_edge_profile_mz(half - np.abs(x), s["Aex"], s["Ku1"], s["Dind"])
+    centre = np.argsort(np.abs(x))[:2]
+    values = {
+        "edge_mz": 0.5 * (edge_value(x, mz, -half) + edge_value(x, mz, half)),
+        "centre_mz": float(mz[centre].mean()),
+        "profile_max_deviation": float(np.max(np.abs(mz - analytic))),
+    }
+    fig, ax = plt.subplots(figsize=(7, 4), constrained_layout=True)
+    xs = np.linspace(-half, half, 801)
+    ax.plot(xs * 1e9, dmi_edge_profile_mz(half - np.abs(xs), s["Aex"], s["Ku1"], s["Dind"]), "k-",
+            lw=1, label="analytic (Rohart-Thiaville)")
+    ax.plot(x * 1e9, mz, "o", ms=3, label="cells")
+    ax.plot(x * 1e9, m[:, 0], ".", ms=3, label="m_x cells")
+    ref = references.get("edge_mz")
+    if ref is not None:
+        ax.plot([-half * 1e9, half * 1e9], [ref, ref], "r+", ms=12, label="reference edge m_z")
+    ax.set(xlabel="x (nm)", ylabel="m", title=f"DMI SP 1D, cell {cx * 1e9:g} nm")
+    ax.legend(fontsize=8)
+    return Evaluation(values, {}, fig)

@@ -1,0 +1,141 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""muMAG standard problem 4 (physics-brief section 5 V1): relax the S state of a 500 x 125 x 3 nm^3
+permalloy film, then reverse it in field 1 or field 2 for 1 ns. Two runs (one per field); the
+relaxed state is the first table row of each."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+
+from spinlif.render import si
+from spinlif.units import MU0
+from spinlif.validation.common import Evaluation, MumaxStyleOutput, field_from_tesla, mean_vector, scaled_grid
+
+TEMPLATE = "validation/sp4.mx3.j2"
+RUNS = ("field1", "field2")
+
+
+def derive(setup: dict, run: str, cell_scale: float) -> dict:
+    grid = scaled_grid(setup["grid"], cell_scale)
+    cell = [setup["size"][k] / grid[k] for k in range(3)]
+    return {"grid": grid, "cell": cell, "field": list(setup["fields"][run]),
+            "gamma_LL": setup["gamma_mu0"] / MU0, "total_time": setup["run_time"]}
+
+
+def template_context(problem: dict) -> dict:
+    s, d = problem["setup"], problem["derived"]
+    return {
+        "grid": d["grid"], "cell": [si(c) for c in d["cell"]], "Ms": si(s["Ms"]), "Aex": si(s["Aex"]),
+        "alpha": si(s["alpha"]), "gamma_LL": si(d["gamma_LL"]), "gamma_mu0": si(s["gamma_mu0"]),
+        "m_start": [si(v) for v in s["m_start"]], "field": [si(v) for v in d["field"]],
+        "table_period": si(s["table_period"]), "snapshot_period": si(s["snapshot_period"]),
+        "run_time": si(s["run_time"]),
+    }
+
+
+def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
+    from magnumnp import DemagField, ExternalField, LLGSolver, Mesh, MinimizerBB, State
+    from magnumnp.common import constants
+
+    from spinlif.engines.cpu_fields import exchange_dmi_field_class
+
+    s, d = problem["setup"], problem["derived"]
+    n = tuple(d["grid"])
+    constants.gamma = s["gamma_mu0"]
+    mesh = Mesh(n, tuple(d["cell"]))
+    state = State(mesh)
+    Ms, A = torch.full(n, s["Ms"]), torch.full(n, s["Aex"])
+    state.material = {"Ms": Ms, "A": A, "alpha": s["alpha"]}
+    m = torch.zeros(n + (3,))
+    for k in range(3):
+        m[..., k] = s["m_start"][k]
+    state.m = m / m.norm(dim=-1, keepdim=True)
+    terms = [DemagField(), exchange_dmi_field_class(torch)(Ms, A, torch.zeros(n), d["cell"])]
+    MinimizerBB(terms).minimize(state, maxiter=50_000, dm_tol=1e-4)  # as MuMax3's Relax()
+    state.t = 0.0
+    llg = LLGSolver(terms + [ExternalField(field_from_tesla(torch, n, d["field"]))], atol=1e-6, rtol=1e-6)
+    out = MumaxStyleOutput(out_dir, [("mx", ""), ("my", ""), ("mz", ""), ("E_total", "J"),
+                                     ("B_extx", "T"), ("B_exty", "T"), ("B_extz", "T")], d["cell"])
+    table_fs = round(s["table_period"] * 1e15)
+    snap_every = round(s["snapshot_period"] / s["table_period"])
+    n_rows = round(s["run_time"] / s["table_period"])
+
+    def record(k):
+        avg = state.m.mean(dim=(0, 1, 2))
+        energy = sum(float(term.E(state)) for term in terms[:2])
+        energy += float(-MU0 * (s["Ms"] * (state.m * field_from_tesla(torch, n, d["field"]))).sum()
+                        * math.prod(d["cell"]))
+        out.row(state.t, [float(v) for v in avg] + [energy] + list(d["field"]))
+        if k % snap_every == 0:
+            out.snapshot(state.m, state.t)
+
+    record(0)
+    for k in range(1, n_rows + 1):
+        target = k * table_fs / 1e15
+        llg.step(state, target - float(state.t))
+        state.t = target
+        record(k)
+    out.close()
+    return {"table_rows": out.rows, "snapshots": out.snapshots, "solver_steps": int(state._step)}
+
+
+def _first_zero_crossing(t, mx) -> float:
+    """First time <m_x> crosses 0 downwards (s), linear interpolation; nan if it never does."""
+    idx = np.nonzero((mx[:-1] > 0) & (mx[1:] <= 0))[0]
+    if not len(idx):
+        return float("nan")
+    i = idx[0]
+    return float(t[i] + (t[i + 1] - t[i]) * mx[i] / (mx[i] - mx[i + 1]))
+
+
+def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:
+    import matplotlib.pyplot as plt
+
+    from analysis.ovf import read_ovf_array, read_ovf_header
+    from analysis.table import read_table
+
+    values, notes, traces, images = {}, {}, {}, {}
+    for run in RUNS:
+        df = read_table(Path(sim_dirs[run]) / "table.txt")
+        t, m = df["t"].to_numpy(float), mean_vector(df)
+        if run == "field1":
+            values["relaxed_m"] = m[0].tolist()
+        values[f"{run}_m_1ns"] = m[-1].tolist()
+        crossing = _first_zero_crossing(t, m[:, 0])
+        values[f"{run}_mx_zero_crossing"] = crossing * 1e9
+        traces[run] = (t, m)
+        snaps = sorted(Path(sim_dirs[run]).glob("m*.ovf"))
+        if snaps and math.isfinite(crossing):
+            times = [read_ovf_header(p).time for p in snaps]
+            nearest = int(np.argmin(np.abs(np.asarray(times) - crossing)))
+            images[run] = (times[nearest], read_ovf_array(snaps[nearest])[0])
+            notes[f"{run}_mx_zero_crossing"] = (f"image at t = {times[nearest] * 1e9:.3f} ns "
+                                                f"({snaps[nearest].name}) in {run}.png panel")
+
+    fig, axes = plt.subplots(2, 2, figsize=(11, 6.5), constrained_layout=True)
+    for col, run in enumerate(RUNS):
+        ax = axes[0, col]
+        t, m = traces[run]
+        ref = references.get(f"{run}_m_1ns")
+        for k, c in enumerate("xyz"):
+            ax.plot(t * 1e9, m[:, k], label=f"<m_{c}>")
+        if ref is not None:
+            ax.plot([1.0] * 3, ref, "k+", ms=10, label="reference (1 ns)")
+        ax.axvline(values[f"{run}_mx_zero_crossing"], color="0.6", lw=0.8, ls="--")
+        ax.set(xlabel="t (ns)", ylabel="<m>", title=f"SP4 {run}")
+        ax.legend(fontsize=8)
+        ax = axes[1, col]
+        if run in images:
+            t_img, arr = images[run]
+            mxy = arr[0]
+            ax.imshow(mxy[..., 0], origin="lower", cmap="RdBu", vmin=-1, vmax=1, aspect="equal")
+            step = max(1, mxy.shape[1] // 32)
+            yy, xx = np.mgrid[0:mxy.shape[0]:step, 0:mxy.shape[1]:step]
+            ax.quiver(xx, yy, mxy[::step, ::step, 0], mxy[::step, ::step, 1], scale=40, width=0.002)
+            ax.set(title=f"m at t = {t_img * 1e9:.3f} ns (first <m_x> = 0), colour m_x", xticks=[], yticks=[])
+        else:
+            ax.axis("off")
+    return Evaluation(values, notes, fig)
