@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet torch==2.13.0
-	$(BIN)/python -m pip install --quiet -e ".[cpu,test,ubermag]"
+	$(BIN)/python -m pip install --quiet -e ".[cpu,test,ubermag,snn]"
 	touch $(STAMP)
 
 demo: setup
@@ -30,6 +30,7 @@ validate: setup
 
 bench: setup
 	PATH=$(BIN):$$PATH $(BIN)/python benchmarks/ovf_reader.py
+	PATH=$(BIN):$$PATH $(BIN)/python benchmarks/fit_speed.py
 
 dryrun-paper: setup
 	PATH=$(BIN):$$PATH snakemake -n --configfile config/paper.yaml --cores 8

@@ -19,6 +19,7 @@ include: "workflow/rules/ingest.smk"
 include: "workflow/rules/observables.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/validate.smk"
+include: "workflow/rules/fit.smk"
 
 
 rule all:

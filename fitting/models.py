@@ -39,6 +39,7 @@ class ModelFamily:
     rhs: Callable[..., np.ndarray]
     equation: str
     constants: dict[str, float] = field(default_factory=dict)  # fixed, e.g. the operating point
+    polynomial_form: Callable[..., tuple[float, float, float, float]] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -47,11 +48,18 @@ class ModelFamily:
     def with_constants(self, **constants: float) -> ModelFamily:
         """The same family with some fixed constants set (e.g. ``m_op``, ``x_R``)."""
         return ModelFamily(self.name, self.device, self.state_unit, self.parameters, self.rhs,
-                           self.equation, {**self.constants, **constants})
+                           self.equation, {**self.constants, **constants}, self.polynomial_form)
 
     def derivative(self, u, i, values: dict[str, float]):
         """du/dt (state unit per ns)."""
         return self.rhs(u, i, values, self.constants)
+
+    def polynomial(self, values: dict[str, float]) -> tuple[float, float, float, float] | None:
+        """``(c2, c1, c0, gamma)`` with du/dt = c2 u^2 + c1 u + c0 + gamma i, or None when the
+        family is not polynomial in u (the exponential families)."""
+        if self.polynomial_form is None:
+            return None
+        return self.polynomial_form(values, self.constants)
 
 
 # --- domain wall (section 4.3) -----------------------------------------------------------------
@@ -73,6 +81,7 @@ DW_LINEARISED = ModelFamily(
     lambda m, i, p, c: p["a0"] - p["a1"] * (m - c["m_op"]) + p["gamma"] * i,
     "dm/dt = a0 - a1 (m - m_op) + gamma i  (the correct linearisation of exp_Mishra8 about m_op)",
     {"m_op": 0.0},
+    lambda p, c: (0.0, -p["a1"], p["a0"] + p["a1"] * c["m_op"], p["gamma"]),
 )
 
 LINEAR_REST = ModelFamily(
@@ -82,6 +91,8 @@ LINEAR_REST = ModelFamily(
      Parameter("gamma", "state/ns", 0.1, -1e3, 1e3, "drive gain at i = 1")),
     lambda u, i, p, c: -(u - p["u_rest"]) / p["tau"] + p["gamma"] * i,
     "du/dt = -(u - u_rest) / tau + gamma i",
+    {},
+    lambda p, c: (0.0, -1.0 / p["tau"], p["u_rest"] / p["tau"], p["gamma"]),
 )
 
 # --- skyrmion (section 4.2) ----------------------------------------------------------------------
@@ -93,6 +104,8 @@ SKY_QUAD = ModelFamily(
      Parameter("gamma", "nm/ns", 5.0, 0, 1e3, "drive velocity at i = 1 (= m/s)")),
     lambda x, i, p, c: p["k1"] * x**2 + p["k2"] * x + p["gamma"] * i,
     "dx/dt = k1 x^2 + k2 x + gamma i",
+    {},
+    lambda p, c: (p["k1"], p["k2"], 0.0, p["gamma"]),
 )
 
 SKY_EXP_EDGE = ModelFamily(

@@ -82,7 +82,11 @@ class Trajectory:
 
 
 def integrate(family: ModelFamily, values: dict[str, float], drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
-    """u(t) of the model, restarting the solver at every drive edge."""
+    """u(t) of the model, restarting the solver at every drive edge. Affine families
+    (du/dt = c1 u + c0 + gamma i) use their exact exponential solution segment by segment."""
+    poly = family.polynomial(values)
+    if poly is not None and poly[0] == 0.0:
+        return _integrate_affine(poly[1], poly[2], poly[3], drive, np.asarray(t, float), u0)
     t = np.asarray(t, float)
     out = np.empty_like(t)
     out[t <= t[0]] = u0
@@ -102,6 +106,30 @@ def integrate(family: ModelFamily, values: dict[str, float], drive: Drive, t: np
         if mask.any():
             out[mask] = sol.y[0][: mask.sum()]
         u = sol.y[0][-1]
+        start = end
+    return out
+
+
+def _integrate_affine(c1: float, c0: float, gamma: float, drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
+    """Exact u(t) of du/dt = c1 u + c0 + gamma i(t) for a piecewise-constant i."""
+    out = np.empty_like(t)
+    out[t <= t[0]] = u0
+    u, start = float(u0), float(t[0])
+    cuts = [e for e in drive.edges if t[0] < e < t[-1]] + [float(t[-1])]
+    for end in cuts:
+        rate0 = c0 + gamma * float(drive.at(np.array([start]))[0])
+        mask = (t > start) & (t <= end)
+
+        def solution(tt):
+            dt = tt - start
+            if c1 == 0.0:
+                return u + rate0 * dt
+            fixed = -rate0 / c1
+            return fixed + (u - fixed) * np.exp(c1 * dt)
+        out[mask] = solution(t[mask])
+        u = float(solution(np.array([end]))[0])
+        if not np.isfinite(u):
+            return np.full_like(t, np.nan)
         start = end
     return out
 
@@ -157,7 +185,7 @@ class FitResult:
 
 
 def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = None,
-        start: dict[str, float] | None = None) -> FitResult:
+        start: dict[str, float] | None = None, restarts: int = 3) -> FitResult:
     """Shooting fit of ``family`` to all ``trajs`` at once.
 
     ``u_scale`` normalises the NRMSE (|u_th - u_rest| in the brief); default: the data's range.
@@ -180,7 +208,7 @@ def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = No
     # region can shrink before the optimum on strongly correlated parameters (exp_edge: c, ell);
     # a restart from the first solution finishes the descent.
     result = None
-    for _ in range(3):
+    for _ in range(restarts):
         previous = result
         result = lmfit.minimize(residual, result.params if result else params, method="least_squares",
                                 x_scale="jac", jac="3-point", diff_step=1e-6, ftol=1e-15, xtol=1e-15,
@@ -216,7 +244,48 @@ def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = No
     bic = n * np.log(max(rss, 1e-300) / n) + len(names) * np.log(n)
     return FitResult(family, values, stderr, ci, corr, nrmse, float(bic), n, bool(result.success),
                      str(result.message), {"nfev": result.nfev, "start": start,
-                                           "autocorrelation_time_samples": tau})
+                                           "autocorrelation_time_samples": tau,
+                                           "u0": [result.params[f"u0_{k}"].value for k in range(len(trajs))]})
+
+
+def block_bootstrap(result: FitResult, trajs: list[Trajectory], periods_ns: list[float], n: int = 200,
+                    seed: int = 0) -> dict:
+    """Moving-block bootstrap of the residuals over whole pulse periods (physics-brief 4.1 (ii)).
+
+    Each replicate adds to every fitted trace residual blocks one drive period long (``periods_ns``
+    per trace), drawn with replacement from the same trace, and refits from the fitted values.
+    Returns per-parameter ``sigma``, 68 % and 95 % percentile intervals, the correlation matrix and
+    the number of converged replicates ``n``.
+    """
+    rng = np.random.default_rng(seed)
+    family, names = result.family, result.family.names
+    fitted = [integrate(family, result.values, tr.drive, tr.t, u0) for tr, u0 in zip(trajs, result.extra["u0"])]
+    residuals = [tr.u - f for tr, f in zip(trajs, fitted)]
+    samples = []
+    for _ in range(n):
+        boot = []
+        for tr, f, r, period in zip(trajs, fitted, residuals, periods_ns):
+            length = max(2, min(len(r), int(round(period / np.median(np.diff(tr.t))))))
+            starts = rng.integers(0, len(r) - length + 1, size=int(np.ceil(len(r) / length)))
+            noise = np.concatenate([r[s:s + length] for s in starts])[: len(r)]
+            boot.append(Trajectory(tr.t, f + noise, tr.drive, tr.label))
+        try:
+            refit = fit(family, boot, start=result.values, restarts=1)
+        except (ValueError, np.linalg.LinAlgError):
+            continue
+        if refit.success:
+            samples.append([refit.values[k] for k in names])
+    samples = np.asarray(samples)
+    if len(samples) < 2:
+        nan = {k: float("nan") for k in names}
+        return {"n": len(samples), "sigma": nan, "ci68": {k: (np.nan, np.nan) for k in names},
+                "ci95": {k: (np.nan, np.nan) for k in names}, "correlation": np.full((len(names),) * 2, np.nan)}
+    q = np.percentile(samples, [2.5, 16, 84, 97.5], axis=0)
+    return {"n": len(samples),
+            "sigma": dict(zip(names, samples.std(axis=0, ddof=1))),
+            "ci68": {k: (q[1, j], q[2, j]) for j, k in enumerate(names)},
+            "ci95": {k: (q[0, j], q[3, j]) for j, k in enumerate(names)},
+            "correlation": np.corrcoef(samples, rowvar=False)}
 
 
 def autocorrelation_time(r: np.ndarray, n_batches: int = 20) -> float:

@@ -176,6 +176,41 @@ def cmd_validate_report(args) -> int:
     return 0
 
 
+def cmd_fit(args) -> int:
+    from fitting.pipeline import fit_device
+
+    rows = fit_device(args.device, args.dataset, args.runs, args.threshold, args.validation, args.output,
+                      args.figures)
+    for r in rows:
+        print(f"{r['device_id']} {r['model_family']}: nrmse train {r['nrmse_train']:.3f} held-out "
+              f"{r['nrmse_test']:.3f}, status {r['status']} {r['status_reasons']}")
+    return 0
+
+
+def cmd_params_table(args) -> int:
+    from fitting.pipeline import build_table, format_table
+
+    print(format_table(build_table(args.rows, args.output, args.figure)))
+    return 0
+
+
+def cmd_params_show(args) -> int:
+    import pandas as pd
+
+    from fitting.pipeline import format_table
+
+    if not args.table.exists():
+        print(f"spinlif params show: {args.table} does not exist (run snakemake first)", file=sys.stderr)
+        return 2
+    frame = pd.read_csv(args.table, keep_default_na=False, na_values=[""])
+    if args.device:
+        frame = frame[frame["device_type"] == args.device]
+    if args.n_layers is not None:
+        frame = frame[frame["n_layers"] == args.n_layers]
+    print(format_table(frame, all_columns=args.all))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spinlif", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -267,6 +302,31 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("results", type=Path, nargs="+")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.set_defaults(func=cmd_validate_report)
+
+    p = sub.add_parser("fit", help="fit the compact models of one device family (held-out validation)")
+    p.add_argument("device", choices=["dw"])
+    p.add_argument("--dataset", type=Path, required=True, help="results/<device>/dataset.zarr")
+    p.add_argument("--runs", type=Path, required=True, help="results/<device>/runs (specs and manifests)")
+    p.add_argument("--threshold", type=float, required=True, help="firing threshold of the state u")
+    p.add_argument("--validation", type=Path, default=Path("results/validation"))
+    p.add_argument("-o", "--output", type=Path, required=True, help="rows (JSON)")
+    p.add_argument("--figures", type=Path, required=True, help="figure directory")
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("params-table", help="merge fitted rows into lif_params.csv/.parquet/.json")
+    p.add_argument("rows", type=Path, nargs="+")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.add_argument("--figure", type=Path, help="coefficients vs n_layers figure")
+    p.set_defaults(func=cmd_params_table)
+
+    p = sub.add_parser("params", help="read the parameter table")
+    params_sub = p.add_subparsers(dest="params_command", required=True)
+    q = params_sub.add_parser("show", help="print the parameter table readably")
+    q.add_argument("table", type=Path, nargs="?", default=Path("results/params/lif_params.csv"))
+    q.add_argument("--device", choices=["DW", "SKY", "AFM0D"])
+    q.add_argument("--n-layers", type=int)
+    q.add_argument("--all", action="store_true", help="every column, one row per column")
+    q.set_defaults(func=cmd_params_show)
 
     p = sub.add_parser("plot", help="plot the traces of an aggregated dataset")
     p.add_argument("dataset", type=Path, help="dataset.zarr")

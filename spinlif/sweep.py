@@ -73,6 +73,7 @@ def normalise_config(config: dict) -> dict:
     validate(config, "config", "config")
     config.setdefault("engine", "auto")
     config.setdefault("mumax3_binary", None)
+    config.setdefault("validate", True)
     obs = config.setdefault("observables", {})
     obs["domain_wall"] = {**observable_defaults("domain_wall"), **obs.get("domain_wall", {})}
     return config

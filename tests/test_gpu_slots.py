@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The workstation GPU-slot picker: concurrent jobs never share a slot (fake GPU count)."""
 
-import json
-import os
 import subprocess
 import sys
 import time

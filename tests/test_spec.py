@@ -18,7 +18,7 @@ def load(name):
 
 def test_demo_and_paper_configs_expand():
     demo = expand(normalise_config(load("config.yaml")))
-    assert len(demo) == 4 and {r.protocol for r in demo} == {"train", "control", "dc"}
+    assert len(demo) == 6 and {r.protocol for r in demo} == {"train", "control", "dc"}
     paper = expand(normalise_config(load("paper.yaml")))
     # 2 variants x 6 layer counts x (4 trains + control + 4 DC + 5 relaxations)
     assert len(paper) == 2 * 6 * 14

@@ -191,8 +191,10 @@ def test_broken_free_layer_thickness_fails_the_sot_check(tmp_path):
 # --- Snakemake target ------------------------------------------------------------------------------
 
 def test_snakemake_validate_plans_every_case(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "snakemake", "-n", "validate", "--cores", "2",
-                          "--config", "engine=cpu"], cwd=REPO, capture_output=True, text=True)
+    out = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"),
+                          "--directory", str(tmp_path), "--configfile", str(REPO / "config" / "config.yaml"),
+                          "-n", "validate", "--cores", "2", "--config", "engine=cpu"],
+                         capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     text = out.stdout + out.stderr
     n_runs = sum(len(case_runs(c)) for c in CASE_MODULES)

@@ -24,6 +24,7 @@ SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 
 TINY = {
     "engine": "cpu",
+    "validate": False,  # the validation suite has its own tests (test_validation.py)
     "devices": {"domain_wall": {
         "spec": {"geometry": {"length": 64.0e-9, "width": 16.0e-9},
                  "initial_state": {"wall_position": -10.0e-9, "relax_time": 0.02e-9},
@@ -71,6 +72,10 @@ def test_pipeline_end_to_end(tmp_path):
     summary = (results / "dw" / "observables.csv").read_text()
     assert "t_threshold_ns" in summary and "R_whole_track_max_ohm" in summary
     assert (results / "dw" / "traces.png").stat().st_size > 1000
+    # no pulse trains in this config: the fit stage runs and the table has its columns but no rows
+    header = (results / "params" / "lif_params.csv").read_text().splitlines()
+    assert len(header) == 1 and header[0].startswith("device_id,device_type,param_set,n_layers")
+    assert json.loads((results / "params" / "lif_params.json").read_text())["schema"]["fields"]
     # nothing left to do
     dry = snakemake(tmp_path, config, "-n")
     assert "Nothing to be done" in dry.stdout + dry.stderr
@@ -161,7 +166,7 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1  # header only
 
 
-@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 168), ("config.yaml", 4)])
+@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 168), ("config.yaml", 6)])
 def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     """`snakemake -n` plans one spec/render/simulate/ingest/observables job per run and one
     aggregation (its speed is measured by `make dryrun-paper`, not here)."""
@@ -170,6 +175,9 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     for rule in ("spec", "render", "simulate", "ingest", "observables"):
         assert counts[rule] == str(n_runs), out.stdout
     assert counts["aggregate"] == "1" and counts["sweep_table"] == "1"
+    # the fit stage waits for the engine's validation suite (validate: true by default)
+    assert counts["fit"] == "1" and counts["params_table"] == "1" and counts["validation_report"] == "1"
+    assert counts["validation_simulate"] == "6"
 
 
 @pytest.mark.parametrize("mode, reason", [("fail", "exited with status 1"), ("nan", "NaN abort")])

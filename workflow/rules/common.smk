@@ -80,6 +80,7 @@ def all_targets():
     for device in DEVICES:
         targets += [f"results/{device}/dataset.zarr", f"results/{device}/observables.csv",
                     f"results/{device}/traces.png"]
+    targets += ["results/params/lif_params.csv"]
     return targets
 
 

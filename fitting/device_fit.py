@@ -1,0 +1,346 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fit the compact models of one device to its simulated runs, with held-out validation
+(physics-brief section 4.1), and turn each fit into one parameter-table row (section 6).
+
+Folds: fit on the 50 % and 33 % duty trains plus the identification runs (J = 0 control, DC
+steps, relaxations), predict the 40 % and 25 % trains without refitting; the swapped fold fits
+on 40 % + 25 % and predicts 50 % + 33 %. Every run's drive is rebuilt exactly from its spec.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from fitting.models import FAMILIES, ModelFamily
+from fitting.neuron import NormalisedNeuron, euler_spike_error
+from fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit, integrate
+
+TRAIN_DUTIES = (1 / 2, 1 / 3)
+TEST_DUTIES = (2 / 5, 1 / 4)
+DW_FAMILIES = ("exp_Mishra8", "lin_Mishra9corr", "linear")
+
+# acceptance targets for deterministic (T = 0) data, physics-brief section 4.1
+NRMSE_TRAIN_MAX = 0.03
+NRMSE_TEST_MAX = 0.08
+CI_HALF_WIDTH_MAX = 0.20
+REJECT_NRMSE_TRAIN = 0.10   # a model that cannot follow its own training data
+
+
+@dataclass
+class RunTrace:
+    """One simulated run as the fits see it: u(t) (t in ns) with its exact drive, and provenance."""
+
+    run_id: str
+    protocol: str
+    duty: float | None
+    trajectory: Trajectory
+    spec: dict
+    engine: str = ""
+    engine_version: str = ""
+    table_sha256: str = ""
+    template_sha256: str = ""
+
+    full: Trajectory | None = None  # the whole recorded trace; ``trajectory`` is its sub-threshold part
+
+    @property
+    def is_train(self) -> bool:
+        return self.protocol == "train"
+
+
+def subthreshold(trace: RunTrace, u_th: float) -> RunTrace:
+    """The part of a run the compact model describes: up to the first threshold crossing (an SNN
+    resets the neuron there; beyond it the wall meets the end edge of the track)."""
+    tr = trace.trajectory
+    t_fire = first_crossing(tr.t, tr.u, u_th)
+    keep = tr.t <= t_fire if np.isfinite(t_fire) else np.ones(tr.t.shape, bool)
+    cut = Trajectory(tr.t[keep], tr.u[keep], tr.drive, tr.label)
+    return RunTrace(trace.run_id, trace.protocol, trace.duty, cut, trace.spec, trace.engine, trace.engine_version,
+                    trace.table_sha256, trace.template_sha256, full=tr)
+
+
+def load_dw_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]:
+    """The domain-wall runs of an aggregated dataset (u = <m_z>), with specs and manifests."""
+    from analysis.store import open_store
+    from spinlif.runs import read_manifest
+    from spinlif.spec import load_spec
+
+    ds = open_store(dataset)
+    traces = []
+    for run_id in ds["run"].values:
+        run_id = str(run_id)
+        one = ds.sel(run=run_id)
+        t_ns = one["t"].values * 1e9
+        u = one["m"].sel(component="z").values
+        keep = np.isfinite(t_ns) & np.isfinite(u)
+        spec = load_spec(Path(runs_root) / run_id / "spec.yaml")
+        manifest = read_manifest(Path(runs_root) / run_id / "sim")
+        d = spec["drive"]
+        duty = d["t_on"] / (d["t_on"] + d["t_off"]) if d["protocol"] == "pulse_train" else None
+        protocol = str(one["protocol"].values)
+        traces.append(RunTrace(
+            run_id, protocol, duty,
+            Trajectory(t_ns[keep], u[keep], Drive.from_spec(spec), label=f"{protocol}:{run_id}"),
+            spec, manifest.get("engine", ""), manifest.get("engine_version", ""),
+            manifest.get("outputs", {}).get("table.txt", ""), manifest.get("template_sha256", "")))
+    return traces
+
+
+def group_key(spec: dict) -> tuple:
+    """(device, param_set, n_layers, length_nm, width_nm): one parameter-table row per family."""
+    g = spec["geometry"]
+    return (spec["device"], spec["param_set"], spec["stack"]["n_layers"],
+            round(g["length"] * 1e9, 6), round(g["width"] * 1e9, 6))
+
+
+def _duty_in(duty: float | None, duties: tuple[float, ...]) -> bool:
+    return duty is not None and any(math.isclose(duty, d, rel_tol=1e-6) for d in duties)
+
+
+def first_crossing(t: np.ndarray, u: np.ndarray, threshold: float) -> float:
+    """First time u rises through ``threshold`` (linear interpolation), NaN if never."""
+    from analysis.observables.domain_wall import first_crossing_time
+
+    return first_crossing_time(t, u, threshold)
+
+
+@dataclass
+class FoldResult:
+    """A fit on one fold and its predictions of the other."""
+
+    result: FitResult
+    nrmse_train: float
+    nrmse_test: float
+    dt_fire_err_ns: float
+    dt_fire_ok: bool = True                    # every held-out |dt_fire| <= max(0.5 ns, 5 %)
+    fire: dict = field(default_factory=dict)   # run label -> (data fires, model fires)
+
+
+def _predict(result: FitResult, traj: Trajectory) -> np.ndarray:
+    return integrate(result.family, result.values, traj.drive, traj.t, float(traj.u[0]))
+
+
+def run_fold(family: ModelFamily, train: list[RunTrace], test: list[RunTrace], u_rest: float,
+             u_th: float) -> FoldResult:
+    """Fit on ``train`` runs, predict ``test`` runs (no refit); metrics of physics-brief 4.1."""
+    span = abs(u_th - u_rest)
+    result = fit(family, [r.trajectory for r in train], u_scale=span)
+    nrmse_train = max(result.nrmse.values()) if result.nrmse else float("nan")
+    nrmse_test, dt_err, fire, ok = [], [], {}, True
+    for r in train + test:
+        if not r.is_train:
+            continue
+        tr, whole = r.trajectory, r.full or r.trajectory
+        model = _predict(result, whole)
+        data_t, model_t = first_crossing(whole.t, whole.u, u_th), first_crossing(whole.t, model, u_th)
+        fire[tr.label] = (bool(np.isfinite(data_t)), bool(np.isfinite(model_t)))
+        if any(r is x for x in test):
+            sub = whole.t <= tr.t[-1]
+            nrmse_test.append(float(np.sqrt(np.mean((model[sub] - whole.u[sub]) ** 2)) / span))
+            if np.isfinite(data_t) and np.isfinite(model_t):
+                dt_err.append(abs(model_t - data_t))
+                ok &= abs(model_t - data_t) <= max(0.5, 0.05 * data_t)
+    return FoldResult(result, nrmse_train, max(nrmse_test) if nrmse_test else float("nan"),
+                      max(dt_err) if dt_err else float("nan"), bool(ok), fire)
+
+
+def _covariance(result: FitResult) -> np.ndarray:
+    sd = np.array([result.stderr[k] for k in result.family.names])
+    return result.correlation * np.outer(sd, sd)
+
+
+def _propagate(fn, result: FitResult) -> tuple[np.ndarray, np.ndarray]:
+    """Values and standard errors of fn(values) by linear error propagation of the fit covariance."""
+    names = result.family.names
+    x0 = np.array([result.values[k] for k in names])
+    y0 = np.asarray(fn(dict(zip(names, x0))), float)
+    jac = np.zeros((y0.size, x0.size))
+    for k in range(x0.size):
+        h = 1e-6 * max(abs(x0[k]), 1e-6)
+        xp = x0.copy()
+        xp[k] += h
+        jac[:, k] = (np.asarray(fn(dict(zip(names, xp))), float) - y0) / h
+    cov = _covariance(result)
+    sigma = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", jac, cov, jac), 0, None)) if np.all(np.isfinite(cov)) \
+        else np.full(y0.size, np.nan)
+    return y0, sigma
+
+
+RAW_COLUMNS = {  # family parameter -> table column (physics-brief section 6 names)
+    "alpha": "alpha_per_ns", "beta": "beta", "gamma": "gamma_per_ns", "a0": "a0_per_ns",
+    "a1": "a1_per_ns", "tau": "tau_ns", "u_rest": "u_rest_fit", "k1": "k1_per_nm_ns", "k2": "k2_per_ns",
+    "c": "c_nm_per_ns", "ell": "ell_nm",
+}
+
+
+def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...] = DW_FAMILIES,
+              gate: dict | None = None, code_version: str = "", bootstrap_n: int = 200) -> tuple[list[dict], dict]:
+    """Fit every family to one device group; return its table rows and, per family, the fold
+    results (for the figures). The selected (lowest-BIC) family also gets a block bootstrap over
+    pulse periods with ``bootstrap_n`` replicates when its model is affine (exact, fast
+    integration); the others report the Jacobian covariance only (``bootstrap_n`` = 0)."""
+    u_th = float(threshold)
+    traces = [subthreshold(r, u_th) for r in traces]
+    trains = [r for r in traces if r.is_train]
+    ident = [r for r in traces if not r.is_train]
+    train = [r for r in trains if _duty_in(r.duty, TRAIN_DUTIES)] + ident
+    test = [r for r in trains if _duty_in(r.duty, TEST_DUTIES)]
+    swapped_train = test + ident
+    swapped_test = [r for r in trains if _duty_in(r.duty, TRAIN_DUTIES)]
+    if not any(r.is_train for r in train):
+        raise ValueError("no training pulse train (duty 50 % or 33 %) in this device group")
+    u_rest = float(np.median([r.trajectory.u[0] for r in trains]))
+    rows, folds = [], {}
+    for name in families:
+        family = FAMILIES[name]
+        if name == "lin_Mishra9corr":
+            family = family.with_constants(m_op=0.5 * (u_rest + u_th))  # middle of the integration range
+        main = run_fold(family, train, test, u_rest, u_th)
+        swapped = run_fold(family, swapped_train, swapped_test, u_rest, u_th) if test else None
+        folds[name] = (main, swapped)
+        rows.append(_row(family, main, swapped, traces, train, test, u_rest, u_th, gate or {}, code_version))
+    bics = sorted(r["bic"] for r in rows)
+    for r in rows:
+        others = [b for b in bics if b != r["bic"]]
+        r["delta_bic_vs_next"] = (min(others) - r["bic"]) if others else float("nan")
+        r["selected"] = r["bic"] == bics[0]
+    chosen = next(r for r in rows if r["selected"])
+    main = folds[chosen["model_family"]][0]
+    poly = main.result.family.polynomial(main.result.values)
+    if bootstrap_n > 0 and poly is not None and poly[0] == 0.0:
+        boot = block_bootstrap(main.result, [r.trajectory for r in train],
+                               [1.0 / r.duty if r.duty else 1.0 for r in train], n=bootstrap_n)
+        chosen.update(bootstrap_n=boot["n"],
+                      bootstrap_sigma=json.dumps({k: float(v) for k, v in boot["sigma"].items()}),
+                      bootstrap_ci68=json.dumps({k: [float(a), float(b)] for k, (a, b) in boot["ci68"].items()}),
+                      bootstrap_ci95=json.dumps({k: [float(a), float(b)] for k, (a, b) in boot["ci95"].items()}),
+                      bootstrap_correlation=json.dumps(np.round(boot["correlation"], 6).tolist()))
+        status, reasons = _status(chosen, main.result, gate or {}, main.dt_fire_ok, boot["ci95"])
+        chosen["status"], chosen["status_reasons"] = status, "; ".join(reasons)
+    return rows, folds
+
+
+def _status(row: dict, result: FitResult, gate: dict, dt_fire_ok: bool,
+            boot_ci95: dict | None = None) -> tuple[str, list[str]]:
+    reasons = []
+    if not result.success or not np.isfinite(row["nrmse_train"]) or row["nrmse_train"] > REJECT_NRMSE_TRAIN:
+        return "rejected", [f"training NRMSE {row['nrmse_train']:.3g} > {REJECT_NRMSE_TRAIN}"
+                            if result.success else f"fit failed: {result.message}"]
+    if row["nrmse_train"] > NRMSE_TRAIN_MAX:
+        reasons.append(f"nrmse_train {row['nrmse_train']:.3g} > {NRMSE_TRAIN_MAX}")
+    if not np.isfinite(row["nrmse_test"]):
+        reasons.append("no held-out trains (duty 40 % / 25 %)")
+    elif row["nrmse_test"] > NRMSE_TEST_MAX:
+        reasons.append(f"nrmse_test {row['nrmse_test']:.3g} > {NRMSE_TEST_MAX}")
+    if not dt_fire_ok:
+        reasons.append(f"held-out first-spike error {row['dt_fire_err_ns_test']:.3g} ns > max(0.5 ns, 5 %)")
+    k, n = map(int, row["fire_agreement"].split("/"))
+    if k < n:
+        reasons.append(f"fire/no-fire agrees on {row['fire_agreement']} trains")
+    names = result.family.names
+    for name in ("gamma", "a1", "tau", "alpha", "k2"):
+        if name in names:
+            lo, hi = result.ci95[name]
+            if boot_ci95 and np.all(np.isfinite(boot_ci95[name])):  # the wider of the two intervals
+                lo, hi = min(lo, boot_ci95[name][0]), max(hi, boot_ci95[name][1])
+            width = 0.5 * (hi - lo) / abs(result.values[name]) if result.values[name] else math.inf
+            if not width <= CI_HALF_WIDTH_MAX:
+                reasons.append(f"95 % CI half-width of {name} is {100 * width:.0f} % (> 20 %)")
+    if reasons:
+        return "provisional", reasons
+    if not gate.get("passed"):
+        return "provisional", [gate.get("reason") or "validation not passed"]
+    return "accepted", []
+
+
+def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, traces, train, test,
+         u_rest: float, u_th: float, gate: dict, code_version: str) -> dict:
+    from spinlif.devices.domain_wall import wall_width
+    from spinlif.units import NM
+
+    result = main.result
+    spec = next(r.spec for r in traces if r.is_train)
+    g, mat, st = spec["geometry"], spec["material"], spec["stack"]
+    names = family.names
+    fire_all = {**main.fire}
+    agree = sum(d == m for d, m in fire_all.values())
+    row = {
+        "device_id": f"DW_{spec['param_set']}{st['n_layers']}_{g['length'] * 1e9:g}x{g['width'] * 1e9:g}nm",
+        "device_type": "DW", "param_set": spec["param_set"], "n_layers": st["n_layers"],
+        "Lx_nm": g["length"] / NM, "Ly_nm": g["width"] / NM, "t_fm_nm": st["t_fm"] / NM,
+        "t_spacer_nm": st["t_spacer"] / NM, "cell_nm": json.dumps([c / NM for c in g["cell"]]),
+        "D_Jm2": mat["Dind"], "Ku_Jm3": mat["Ku1"], "Ms_Am": mat["Ms"], "A_Jm": mat["Aex"],
+        "alpha_G": mat["alpha"], "theta_SH": mat["theta_SH"], "J0_Am2": spec["drive"]["J0"],
+        "temperature_K": 0.0,
+        "state_var": "mean m_z over the magnetic cells", "u_rest": u_rest, "u_th": u_th, "u_unit": "1",
+        "threshold_convention": f"m_z {u_th:g}",
+        "model_family": family.name, "equation": family.equation, "time_unit": "ns",
+        "m_op": family.constants.get("m_op", float("nan")),
+    }
+    for name in RAW_COLUMNS.values():
+        row[name] = row[name + "_sigma"] = float("nan")
+    for name in names:
+        row[RAW_COLUMNS[name]] = result.values[name]
+        row[RAW_COLUMNS[name] + "_sigma"] = result.stderr[name]
+    row["cov_matrix"] = json.dumps({"names": names, "correlation": np.round(result.correlation, 6).tolist()})
+    poly = family.polynomial(result.values)
+    for p in ("p1", "p2", "p0", "g"):
+        for suffix in ("_per_ns", "_per_ns_sigma", "_per_ns_ci95_lo", "_per_ns_ci95_hi"):
+            row[p + suffix] = float("nan")
+    for key in ("dt_recommended_ns", "dt_max_stable_ns", "c1_step", "c2_step", "c0_step", "cg_step",
+                "euler_first_spike_rel_err", "tau_leak_ns"):
+        row[key] = float("nan")
+    if poly is not None:
+        def normalised(v):
+            n = NormalisedNeuron.from_polynomial(*family.polynomial(v), u_rest, u_th)
+            return [n.p1, n.p2, n.p0, n.g]
+        vals, sig = _propagate(normalised, result)
+        for p, v, s in zip(("p1", "p2", "p0", "g"), vals, sig):
+            row[p + "_per_ns"], row[p + "_per_ns_sigma"] = float(v), float(s)
+            row[p + "_per_ns_ci95_lo"], row[p + "_per_ns_ci95_hi"] = float(v - 1.96 * s), float(v + 1.96 * s)
+        neuron = NormalisedNeuron(*vals, u_rest=u_rest, u_th=u_th)
+        dt = neuron.recommended_dt()
+        row.update(dt_recommended_ns=dt, dt_max_stable_ns=neuron.max_stable_dt(), c1_step=neuron.p1 * dt,
+                   c2_step=neuron.p2 * dt, c0_step=neuron.p0 * dt, cg_step=neuron.g * dt,
+                   euler_first_spike_rel_err=euler_spike_error(neuron, dt),
+                   tau_leak_ns=1 / abs(neuron.p2) if neuron.p2 else math.inf)
+    duties = lambda runs: json.dumps(sorted(round(r.duty, 4) for r in runs if r.is_train))  # noqa: E731
+    all_u = np.concatenate([r.trajectory.u for r in train])
+    row.update({
+        "reset_mode": "to_rest", "t_reset_ns": float("nan"), "refractory_ns": 0.0,
+        "i_range": json.dumps(sorted({float(x) for r in traces for x in r.trajectory.drive.levels})),
+        "u_range_fit": json.dumps([float(all_u.min()), float(all_u.max())]),
+        "duty_cycles_train": duties(train), "duty_cycles_test": duties(test),
+        "identification_runs": json.dumps(sorted(f"{r.protocol}:{r.run_id}" for r in train if not r.is_train)),
+        "extrapolation_flag": bool(test) and any(_duty_in(r.duty, (1 / 4,)) for r in test),
+        "nrmse_train": main.nrmse_train, "nrmse_test": main.nrmse_test,
+        "dt_fire_err_ns_test": main.dt_fire_err_ns, "fire_agreement": f"{agree}/{len(fire_all)}",
+        "nrmse_train_swapped": swapped.nrmse_train if swapped else float("nan"),
+        "nrmse_test_swapped": swapped.nrmse_test if swapped else float("nan"),
+        "dt_fire_err_ns_test_swapped": swapped.dt_fire_err_ns if swapped else float("nan"),
+        "bic": result.bic, "n_points": result.n_points,
+        "autocorrelation_time_samples": result.extra.get("autocorrelation_time_samples", float("nan")),
+        "v_on_m_s": (result.values["gamma"] * g["length"] / 2 / NM) if "gamma" in names else float("nan"),
+        "dw_width_nm": wall_width(spec) / NM,
+        "solver": "; ".join(sorted({r.engine_version for r in traces if r.engine_version})),
+        "engine": "; ".join(sorted({r.engine for r in traces if r.engine})),
+        "input_deck_sha256": json.dumps(sorted({r.template_sha256 for r in traces if r.template_sha256})),
+        "run_ids": json.dumps([r.run_id for r in traces]),
+        "data_sha256": json.dumps([r.table_sha256 for r in traces]),
+        "fit_code_version": code_version, "bootstrap_n": 0, "bootstrap_sigma": "", "bootstrap_ci68": "",
+        "bootstrap_ci95": "", "bootstrap_correlation": "",
+        "fit_datetime_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "validation_report": gate.get("report") or "", "validation_passed": bool(gate.get("passed")),
+        "validation_report_sha256": gate.get("report_sha256", ""),
+        "seed_deviation_notes": "D = 1e-3 J/m^2 (seed 1e-12); theta_SH = -0.15 (seed unspecified sign); "
+                                "seed coefficients are compared only in the separate comparison table",
+    })
+    status, reasons = _status(row, result, gate, main.dt_fire_ok)
+    row["status"], row["status_reasons"] = status, "; ".join(reasons)
+    return row
+

@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Figures of the fits: simulation vs compact model on training and held-out trains with residuals,
+the spike-frequency vs drive curve, and the coefficients vs n_layers with error bars."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def plot_fit(traces, fold, row: dict, path: str | Path) -> Path:
+    """Every train (and identification run) of one device: recorded u(t) against the family's
+    prediction from the training fit (held-out runs predicted, not fitted), residuals below."""
+    from fitting.device_fit import _predict, first_crossing
+
+    plt = _plt()
+    fig, (ax, res_ax) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, height_ratios=[3, 1],
+                                     constrained_layout=True)
+    test_duties = {round(d, 4) for d in json.loads(row["duty_cycles_test"])}
+    for k, r in enumerate(traces):
+        whole = r.full or r.trajectory
+        model = _predict(fold.result, whole)
+        held_out = r.duty is not None and round(r.duty, 4) in test_duties
+        label = f"{r.protocol}" + (f" {100 * r.duty:.0f} %" if r.duty else "") + (" (held out)" if held_out else "")
+        line, = ax.plot(whole.t, whole.u, lw=1.2, label=label)
+        ax.plot(whole.t, model, "--", color=line.get_color(), lw=1)
+        t_fire = first_crossing(whole.t, whole.u, row["u_th"])
+        sub = whole.t <= t_fire if np.isfinite(t_fire) else np.ones(whole.t.shape, bool)
+        res_ax.plot(whole.t[sub], (whole.u - model)[sub], color=line.get_color(), lw=0.8)
+    ax.axhline(row["u_th"], color="k", lw=0.6, ls=":", label="threshold")
+    ax.set(ylabel="<m_z>", title=f"{row['device_id']}: {row['model_family']} ({row['status']}); "
+                                 f"solid simulation, dashed compact model")
+    ax.legend(fontsize=7, ncol=2)
+    res_ax.set(xlabel="t (ns)", ylabel="residual (fitted part)")
+    res_ax.axhline(0, color="k", lw=0.5)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_frequency_curve(neuron, dc_points: list[tuple[float, float]], row: dict, path: str | Path) -> Path:
+    """Spike frequency (GHz) vs drive i = J / J0 of the compact neuron (reset to rest), with the
+    simulated DC runs (i, first-spike rate or 0) where they exist (seed 001 Fig. 9)."""
+    plt = _plt()
+    i = np.linspace(0, 2, 81)
+    f = [neuron.spike_frequency(x) for x in i]
+    fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
+    ax.plot(i * row["J0_Am2"] / 1e11, f, "-", label=f"compact model ({row['model_family']})")
+    if dc_points:
+        xs, ys = zip(*dc_points)
+        ax.plot(np.asarray(xs) * row["J0_Am2"] / 1e11, ys, "o", label="micromagnetic DC runs (1 / t_first spike)")
+    ax.set(xlabel="J (1e11 A/m^2)", ylabel="spike frequency (GHz)", title=f"{row['device_id']}: f-J curve")
+    ax.legend(fontsize=8)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_parameters_vs_layers(frame, path: str | Path) -> Path:
+    """Normalised coefficients of the selected families vs n_layers, with 1-sigma error bars."""
+    plt = _plt()
+    sel = frame[frame["selected"].astype(str) == "True"]
+    fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), constrained_layout=True)
+    for ax, (p, label) in zip(axes, (("g_per_ns", "g (1/ns)"), ("p2_per_ns", "p2 (1/ns)"), ("p0_per_ns", "p0 (1/ns)"))):
+        for key, group in sel.groupby(["device_type", "param_set"]):
+            group = group.sort_values("n_layers")
+            ax.errorbar(group["n_layers"], group[p], yerr=group[p + "_sigma"], fmt="o-", capsize=3,
+                        label=f"{key[0]} set {key[1]}")
+        ax.set(xlabel="n_layers", ylabel=label)
+        ax.legend(fontsize=7)
+    fig.suptitle("selected compact models: coefficients vs number of layers", fontsize=10)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)

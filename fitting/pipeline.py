@@ -1,0 +1,117 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fitting stage of the pipeline: fit every device group of one device family, write its rows
+and figures; then merge all rows into the parameter table (``results/params/lif_params.*``).
+Snakemake runs these through ``spinlif fit`` and ``spinlif params-table`` (workflow/rules/fit.smk)."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+from pathlib import Path
+
+from fitting.device_fit import DW_FAMILIES, fit_group, group_key, load_dw_traces
+
+
+def code_version() -> str:
+    """spinlif's version and, in a git checkout, the commit (``-dirty`` with local changes)."""
+    from spinlif import __version__
+
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        commit = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=repo, capture_output=True,
+                                text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"spinlif {__version__}" + (f" ({commit})" if commit else "")
+
+
+def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshold: float,
+               validation_root: str | Path, out_rows: str | Path, figures_dir: str | Path) -> list[dict]:
+    """Fit one device family (``dw``) group by group; write ``out_rows`` (JSON) and the figures."""
+    from fitting.figures import plot_fit, plot_frequency_curve
+    from fitting.neuron import NormalisedNeuron
+    from spinlif.validation.report import validation_gate
+
+    if device != "dw":
+        raise ValueError(f"device = {device!r}: fits exist for 'dw' (skyrmion and AFM devices come with their data)")
+    traces = load_dw_traces(dataset, runs_root)
+    groups: dict[tuple, list] = {}
+    for trace in traces:
+        groups.setdefault(group_key(trace.spec), []).append(trace)
+    figures_dir = Path(figures_dir)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    version = code_version()
+    rows = []
+    for key, members in sorted(groups.items()):
+        if not any(m.is_train and m.duty is not None for m in members):
+            print(f"spinlif fit: {key}: no pulse trains, nothing to fit", flush=True)
+            continue
+        engines = {m.engine for m in members}
+        gate = validation_gate(sorted(engines)[0] if len(engines) == 1 else "mixed", validation_root)
+        group_rows, folds = fit_group(members, threshold, DW_FAMILIES, gate, version)
+        for row in group_rows:
+            main, _ = folds[row["model_family"]]
+            stem = f"{row['device_id']}_{row['model_family']}"
+            plot_fit([m for m in members], main, row, figures_dir / f"{stem}_fit.png")
+            if row["selected"] and math.isfinite(row["p2_per_ns"]):
+                neuron = NormalisedNeuron(row["p1_per_ns"], row["p2_per_ns"], row["p0_per_ns"], row["g_per_ns"],
+                                          row["u_rest"], row["u_th"])
+                plot_frequency_curve(neuron, _dc_points(members, threshold), row,
+                                     figures_dir / f"{row['device_id']}_frequency.png")
+        rows += group_rows
+    out_rows = Path(out_rows)
+    out_rows.parent.mkdir(parents=True, exist_ok=True)
+    out_rows.write_text(json.dumps(rows, indent=1, allow_nan=True))
+    return rows
+
+
+def _dc_points(members, threshold: float) -> list[tuple[float, float]]:
+    """(i, 1 / first-spike time in ns, or 0) of the DC runs of one group."""
+    from fitting.device_fit import first_crossing
+
+    points = []
+    for m in members:
+        if m.spec["drive"]["protocol"] == "dc":
+            tr = m.full or m.trajectory
+            t = first_crossing(tr.t, tr.u, threshold)
+            points.append((m.spec["drive"]["amplitude"], 1.0 / t if math.isfinite(t) and t > 0 else 0.0))
+    return points
+
+
+def build_table(rows_files: list[str | Path], out_csv: str | Path, figure: str | Path | None = None):
+    """Merge the rows of every device into the parameter table (CSV, Parquet, JSON sidecar)."""
+    from fitting.figures import plot_parameters_vs_layers
+    from fitting.table import write_table
+
+    rows = []
+    for path in rows_files:
+        rows += json.loads(Path(path).read_text())
+    frame = write_table(rows, out_csv, provenance={"rows_from": [str(p) for p in rows_files],
+                                                    "fit_code_version": code_version()})
+    from fitting.seed import comparison_table
+
+    comparison_table(frame).to_csv(Path(out_csv).with_name("seed_comparison.csv"), index=False)
+    if figure is not None:
+        plot_parameters_vs_layers(frame, figure)
+    return frame
+
+
+def format_table(frame, all_columns: bool = False) -> str:
+    """The table for a terminal: identity, coefficients with errors, goodness of fit, status."""
+    if all_columns:
+        return frame.T.to_string()
+    lines = [f"{'device':<26} {'family':<16} {'g (1/ns)':>18} {'p2 (1/ns)':>18} {'p0 (1/ns)':>18} "
+             f"{'nrmse tr/te':>13} {'fire':>5} {'dt (ns)':>8}  status"]
+    for r in frame.itertuples():
+        def pm(v, s):
+            return f"{v:.4g} ± {s:.2g}" if math.isfinite(v) else "-"
+        mark = "*" if str(r.selected) == "True" else " "
+        lines.append(f"{r.device_id:<26} {mark}{r.model_family:<15} {pm(r.g_per_ns, r.g_per_ns_sigma):>18} "
+                     f"{pm(r.p2_per_ns, r.p2_per_ns_sigma):>18} {pm(r.p0_per_ns, r.p0_per_ns_sigma):>18} "
+                     f"{r.nrmse_train:>6.3f}/{r.nrmse_test:<6.3f} {r.fire_agreement:>5} "
+                     f"{r.dt_recommended_ns:>8.3g}  {r.status}")
+        if r.status != "accepted" and str(r.status_reasons):
+            lines.append(f"{'':<28}{r.status_reasons}")
+    lines.append("* lowest BIC of its device")
+    return "\n".join(lines)

@@ -1,0 +1,232 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The parameter table (physics-brief section 6): ``lif_params.csv`` and ``.parquet`` with a JSON
+sidecar (``lif_params.json``) that gives every column's type, unit and description, plus the
+table's provenance; and :func:`load_params`, the typed reader network code uses.
+
+One row per (device, parameter set, n_layers, geometry, model family).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+# (column, unit, description); "" unit = dimensionless; "json" = a JSON-encoded value
+_BASE = [
+    ("device_id", "", "device identifier: type, parameter set, n_layers, track size"),
+    ("device_type", "", "DW (domain wall), SKY (skyrmion), AFM0D (antiferromagnet)"),
+    ("param_set", "", "material/stack parameter set of physics-brief section 2 (S, P, R, E)"),
+    ("n_layers", "", "number of CoFeB layers"),
+    ("Lx_nm", "nm", "track length"), ("Ly_nm", "nm", "track width"),
+    ("t_fm_nm", "nm", "ferromagnetic layer thickness"), ("t_spacer_nm", "nm", "spacer thickness"),
+    ("cell_nm", "nm", "simulation cell (x, y, z), JSON list"),
+    ("D_Jm2", "J/m^2", "interfacial DMI (MuMax3 Dind sign)"), ("Ku_Jm3", "J/m^3", "uniaxial anisotropy"),
+    ("Ms_Am", "A/m", "saturation magnetisation"), ("A_Jm", "J/m", "exchange stiffness"),
+    ("alpha_G", "", "Gilbert damping"), ("theta_SH", "", "spin Hall angle"),
+    ("J0_Am2", "A/m^2", "drive current density at i = 1"), ("temperature_K", "K", "temperature (0: deterministic)"),
+    ("state_var", "", "the state u of the compact model"), ("u_rest", "u_unit", "rest state (median initial state of the trains)"),
+    ("u_th", "u_unit", "firing threshold"), ("u_unit", "", "unit of u"),
+    ("threshold_convention", "", "how the threshold is defined"),
+    ("model_family", "", "compact-model family (fitting.models.FAMILIES)"),
+    ("equation", "", "the family's ODE in physical units"), ("time_unit", "", "time unit of every rate (ns)"),
+    ("m_op", "u_unit", "operating point of the linearised family (lin_Mishra9corr)"),
+    ("selected", "", "lowest BIC among this device's families"),
+]
+_RAW = [
+    ("alpha_per_ns", "1/ns", "exp_Mishra8: drift amplitude alpha"), ("beta", "", "exp_Mishra8: stiffness beta"),
+    ("gamma_per_ns", "u_unit/ns", "drive gain gamma at i = 1"), ("a0_per_ns", "1/ns", "lin_Mishra9corr: drift at m_op"),
+    ("a1_per_ns", "1/ns", "lin_Mishra9corr: leak rate"), ("tau_ns", "ns", "linear: leak time constant"),
+    ("u_rest_fit", "u_unit", "linear: fitted rest state"), ("k1_per_nm_ns", "1/(nm ns)", "quad: quadratic leak"),
+    ("k2_per_ns", "1/ns", "quad: linear leak"), ("c_nm_per_ns", "nm/ns", "exp_edge: edge repulsion speed"),
+    ("ell_nm", "nm", "exp_edge: decay length"),
+]
+_NORMALISED = [("p1", "quadratic"), ("p2", "linear"), ("p0", "constant"), ("g", "drive")]
+_REST = [
+    ("cov_matrix", "json", "correlation matrix of the raw coefficients: {names, correlation}"),
+    ("dt_recommended_ns", "ns", "recommended SNN step, 0.1 / max(|p2|, |g|, |2 p1|)"),
+    ("dt_max_stable_ns", "ns", "largest stable forward-Euler step of the leak, 2 / |p2|"),
+    ("c1_step", "", "p1 * dt_recommended_ns"), ("c2_step", "", "p2 * dt_recommended_ns"),
+    ("c0_step", "", "p0 * dt_recommended_ns"), ("cg_step", "", "g * dt_recommended_ns"),
+    ("euler_first_spike_rel_err", "", "forward Euler vs exact first-spike time at dt_recommended_ns, i = 1"),
+    ("tau_leak_ns", "ns", "1 / |p2|"),
+    ("reset_mode", "", "after a spike: to_rest (mem = 0) or subtract (mem -= 1)"),
+    ("t_reset_ns", "ns", "time a physical reset takes (not measured: NaN)"),
+    ("refractory_ns", "ns", "refractory time of the compact neuron"),
+    ("i_range", "json", "drive levels i = J / J0 seen in the fitted runs"),
+    ("u_range_fit", "json", "range of u in the training data"),
+    ("duty_cycles_train", "json", "duty cycles of the training trains"),
+    ("duty_cycles_test", "json", "duty cycles of the held-out trains (predicted, not fitted)"),
+    ("identification_runs", "json", "control / DC / relaxation runs in the training set"),
+    ("extrapolation_flag", "", "the held-out set includes the 25 % train (extrapolation)"),
+    ("nrmse_train", "", "max training-trace RMSE / |u_th - u_rest| (sub-threshold part)"),
+    ("nrmse_test", "", "max held-out-trace RMSE / |u_th - u_rest|"),
+    ("dt_fire_err_ns_test", "ns", "max held-out |first-threshold-crossing time error|"),
+    ("fire_agreement", "", "trains on which model and simulation agree on fire / no fire, k/n"),
+    ("nrmse_train_swapped", "", "swapped fold (fit on 40 % + 25 %): training NRMSE"),
+    ("nrmse_test_swapped", "", "swapped fold: held-out NRMSE on 50 % + 33 %"),
+    ("dt_fire_err_ns_test_swapped", "ns", "swapped fold: max held-out first-crossing error"),
+    ("bic", "", "Bayesian information criterion of the training fit"),
+    ("delta_bic_vs_next", "", "BIC gap to the next-best family (> 0: this one is better)"),
+    ("n_points", "", "samples in the training fit"),
+    ("autocorrelation_time_samples", "", "residual autocorrelation time inflating the standard errors"),
+    ("v_on_m_s", "m/s", "wall velocity at i = 1 from gamma, (L/2) gamma"),
+    ("dw_width_nm", "nm", "Bloch wall parameter sqrt(A / K_eff)"),
+    ("solver", "", "engine version(s) that produced the runs"), ("engine", "", "mumax3 or cpu"),
+    ("input_deck_sha256", "json", "SHA-256 of the templates the runs rendered"),
+    ("run_ids", "json", "run ids used (training, identification and held-out)"),
+    ("data_sha256", "json", "SHA-256 of each run's table.txt"),
+    ("fit_code_version", "", "spinlif version (and git commit) of the fit"),
+    ("bootstrap_n", "", "converged block-bootstrap replicates over pulse periods (0: Jacobian covariance only)"),
+    ("bootstrap_sigma", "json", "bootstrap standard deviation of each raw coefficient"),
+    ("bootstrap_ci68", "json", "bootstrap 68 % percentile interval of each raw coefficient"),
+    ("bootstrap_ci95", "json", "bootstrap 95 % percentile interval of each raw coefficient"),
+    ("bootstrap_correlation", "json", "bootstrap correlation matrix of the raw coefficients (order of cov_matrix)"),
+    ("fit_datetime_utc", "", "when the fit ran"),
+    ("validation_report", "", "the validation report that applied (results/validation/<engine>/report.csv)"),
+    ("validation_passed", "", "whether that report passed; if not, status is at most provisional"),
+    ("validation_report_sha256", "", "SHA-256 of that report"),
+    ("seed_deviation_notes", "", "where this deviates from the seed paper, and why"),
+    ("status", "", "accepted / provisional / rejected (physics-brief 4.1 targets and validation)"),
+    ("status_reasons", "", "why the status is not accepted"),
+]
+
+
+def columns() -> list[tuple[str, str, str]]:
+    """Every column of the table: (name, unit, description), in table order."""
+    cols = list(_BASE)
+    for name, unit, desc in _RAW:
+        cols += [(name, unit, desc), (name + "_sigma", unit, f"standard error of {name}")]
+    for p, what in _NORMALISED:
+        name = f"{p}_per_ns"
+        desc = f"normalised SNN form, {what} coefficient: dmem/dt = p1 mem^2 + p2 mem + p0 + g i"
+        cols += [(name, "1/ns", desc), (name + "_sigma", "1/ns", f"standard error of {name}"),
+                 (name + "_ci95_lo", "1/ns", f"95 % interval, lower, of {name}"),
+                 (name + "_ci95_hi", "1/ns", f"95 % interval, upper, of {name}")]
+    return cols + list(_REST)
+
+
+COLUMN_NAMES = [c[0] for c in columns()]
+
+
+def _json_type(series: pd.Series) -> str:
+    if pd.api.types.is_bool_dtype(series):
+        return "boolean"
+    if pd.api.types.is_integer_dtype(series):
+        return "integer"
+    if pd.api.types.is_float_dtype(series):
+        return "number"
+    return "string"
+
+
+def write_table(rows: list[dict], out_csv: str | Path, provenance: dict | None = None) -> pd.DataFrame:
+    """Write ``lif_params.csv``, ``.parquet`` (schema in the file metadata) and ``.json`` (sidecar)."""
+    frame = pd.DataFrame(rows) if rows else pd.DataFrame(columns=COLUMN_NAMES)
+    missing = [c for c in COLUMN_NAMES if c not in frame.columns]
+    extra = [c for c in frame.columns if c not in COLUMN_NAMES]
+    if missing or extra:
+        raise ValueError(f"parameter rows do not match the table schema: missing {missing}, unknown {extra}")
+    frame = frame[COLUMN_NAMES]
+    out_csv = Path(out_csv)
+    out_csv.parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out_csv, index=False)
+    schema = {"fields": [{"name": n, "type": _json_type(frame[n]), "unit": u, "description": d}
+                         for n, u, d in columns()]}
+    sidecar = {
+        "title": "spinlif compact LIF neuron parameters",
+        "path": out_csv.name, "format": "csv", "schema": schema,
+        "conventions": "t in ns, lengths in nm, drive i = J / J0; normalised form mem = (u - u_rest) / "
+                       "(u_th - u_rest), mem += dt (p1 mem^2 + p2 mem + p0 + g i), spike at mem > 1",
+        "csv_sha256": hashlib.sha256(out_csv.read_bytes()).hexdigest(),
+        "written_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "provenance": provenance or {},
+    }
+    out_csv.with_suffix(".json").write_text(json.dumps(sidecar, indent=2))
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}),
+                                           b"spinlif": json.dumps(sidecar).encode()})
+    pq.write_table(table, out_csv.with_suffix(".parquet"))
+    return frame
+
+
+@dataclass(frozen=True)
+class NeuronParams:
+    """One table row, typed: what an SNN needs, with the row's identity, status and full record."""
+
+    device_id: str
+    device_type: str
+    param_set: str
+    n_layers: int
+    model_family: str
+    status: str
+    u_rest: float
+    u_th: float
+    p1: float
+    p2: float
+    p0: float
+    g: float
+    dt: float
+    record: dict
+
+    def step(self, mem: float, i: float, dt: float | None = None) -> float:
+        """One forward-Euler SNN step of the normalised state."""
+        h = self.dt if dt is None else dt
+        return mem + h * (self.p1 * mem * mem + self.p2 * mem + self.p0 + self.g * i)
+
+
+def _convert(text: str, kind: str | None):
+    """A CSV cell as its schema type; without a schema, the obvious reading of the text."""
+    if kind == "boolean" or (kind is None and text in ("True", "False")):
+        return text == "True"
+    if kind == "integer":
+        return int(float(text)) if text else 0
+    if kind == "number":
+        return float(text) if text != "" else math.nan
+    if kind is None:
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    return text
+
+
+def load_params(path: str | Path, *, device: str | None = None, n_layers: int | None = None,
+                model_family: str | None = None, param_set: str | None = None,
+                status: str | tuple[str, ...] | None = None, selected_only: bool = False) -> list[NeuronParams]:
+    """Rows of ``lif_params.csv`` as :class:`NeuronParams`, filtered by device type (DW, SKY,
+    AFM0D), n_layers, family, parameter set and status. Rows without the normalised polynomial
+    form (exponential families) have NaN p-coefficients."""
+    path = Path(path)
+    sidecar = path.with_suffix(".json")
+    kinds = ({f["name"]: f["type"] for f in json.loads(sidecar.read_text())["schema"]["fields"]}
+             if sidecar.exists() else {})
+    with open(path, newline="") as f:
+        rows = [{k: _convert(v, kinds.get(k)) for k, v in r.items()} for r in csv.DictReader(f)]
+    wanted = (status,) if isinstance(status, str) else status
+    out = []
+    for r in rows:
+        if device is not None and r["device_type"] != device:
+            continue
+        if n_layers is not None and r["n_layers"] != n_layers:
+            continue
+        if model_family is not None and r["model_family"] != model_family:
+            continue
+        if param_set is not None and r["param_set"] != param_set:
+            continue
+        if wanted is not None and r["status"] not in wanted:
+            continue
+        if selected_only and not r["selected"]:
+            continue
+        out.append(NeuronParams(r["device_id"], r["device_type"], r["param_set"], r["n_layers"], r["model_family"],
+                                r["status"], r["u_rest"], r["u_th"], r["p1_per_ns"], r["p2_per_ns"], r["p0_per_ns"],
+                                r["g_per_ns"], r["dt_recommended_ns"], r))
+    return out

@@ -1,0 +1,138 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Fit stage and parameter table on synthetic domain-wall traces generated from a known compact model
+(float32-rounded, as MuMax3 tables are): held-out folds, status and validation gating, the table's
+schema (CSV, Parquet, JSON sidecar), load_params, and a downstream script that reads only the CSV."""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+
+from fitting.device_fit import fit_group
+from fitting.models import FAMILIES
+from fitting.neuron import NormalisedNeuron, euler_spike_error
+from fitting.table import COLUMN_NAMES, load_params, write_table
+from fitting.synthetic import TRUE_LINEAR, synthetic_dw_group
+from fitting.trajectory import Drive, integrate
+from tests.conftest import REPO
+
+TRUE = TRUE_LINEAR
+U_TH = 0.6
+PASSED = {"passed": True, "report": "results/validation/cpu/report.csv", "report_sha256": "ab" * 32, "reason": ""}
+MISSING = {"passed": False, "report": None, "report_sha256": "",
+           "reason": "no validation report for the cpu engine (run: snakemake validate, or spinlif validate --engine cpu)"}
+
+
+@pytest.fixture(scope="module")
+def group():
+    traces = synthetic_dw_group()
+    rows, folds = fit_group(traces, U_TH, families=("linear", "exp_Mishra8"), gate=PASSED, code_version="test")
+    return traces, rows, folds
+
+
+def test_normalised_form_is_the_physical_model_rescaled():
+    c2, c1, c0, gamma = FAMILIES["quad"].polynomial({"k1": -0.003, "k2": -0.05, "gamma": 6.0})
+    n = NormalisedNeuron.from_polynomial(c2, c1, c0, gamma, u_rest=-3.0, u_th=20.0)
+    for u in (-3.0, 0.0, 7.5, 20.0):
+        for i in (0.0, 1.0):
+            mem = (u - n.u_rest) / (n.u_th - n.u_rest)
+            assert n.rate(mem, i) == pytest.approx((c2 * u * u + c1 * u + c0 + gamma * i) / (n.u_th - n.u_rest))
+    assert euler_spike_error(n, n.recommended_dt()) <= 0.02     # physics-brief section 6
+
+
+def test_held_out_fit_recovers_the_model_and_is_accepted(group):
+    _, rows, folds = group
+    row = next(r for r in rows if r["model_family"] == "linear")
+    assert row["duty_cycles_train"] == json.dumps([0.3333, 0.5]) and row["duty_cycles_test"] == json.dumps([0.25, 0.4])
+    assert json.loads(row["identification_runs"]) == ["control:controlNone", "dc:dcNone"]
+    result = folds["linear"][0].result
+    for name, true in TRUE.items():
+        lo, hi = result.ci95[name]
+        assert lo <= true <= hi, (name, true, lo, hi)
+    span = U_TH - row["u_rest"]
+    assert row["g_per_ns"] == pytest.approx(TRUE["gamma"] / span, rel=1e-3)
+    assert row["p2_per_ns"] == pytest.approx(-1 / TRUE["tau"], rel=1e-3)
+    assert row["nrmse_train"] < 1e-3 and row["nrmse_test"] < 1e-3 and row["nrmse_test_swapped"] < 1e-3
+    assert row["fire_agreement"] == "4/4" and row["dt_fire_err_ns_test"] < 0.05
+    assert row["status"] == "accepted" and row["selected"]
+    # block bootstrap over pulse periods for the selected family (physics-brief 4.1 (ii))
+    assert row["bootstrap_n"] >= 190
+    boot = json.loads(row["bootstrap_ci95"])
+    assert set(boot) == set(TRUE) and all(lo <= result.values[k] <= hi for k, (lo, hi) in boot.items())
+    assert np.asarray(json.loads(row["bootstrap_correlation"])).shape == (3, 3)
+    assert row["validation_report"].endswith("report.csv") and row["validation_passed"]
+
+
+def test_status_is_provisional_without_validation(group):
+    traces, _, _ = group
+    rows, _ = fit_group(traces, U_TH, families=("linear",), gate=MISSING, bootstrap_n=0)
+    assert rows[0]["status"] == "provisional"
+    assert "no validation report" in rows[0]["status_reasons"] and not rows[0]["validation_passed"]
+
+
+def test_table_files_and_typed_reader(group, tmp_path):
+    _, rows, _ = group
+    frame = write_table(rows, tmp_path / "lif_params.csv", provenance={"test": True})
+    assert list(frame.columns) == COLUMN_NAMES
+    sidecar = json.loads((tmp_path / "lif_params.json").read_text())
+    fields = {f["name"]: f for f in sidecar["schema"]["fields"]}
+    assert list(fields) == COLUMN_NAMES
+    assert all(f["description"] and f["type"] in ("string", "number", "integer", "boolean") for f in fields.values())
+    assert fields["g_per_ns"]["unit"] == "1/ns" and fields["g_per_ns"]["type"] == "number"
+    parquet = pq.read_table(tmp_path / "lif_params.parquet")
+    assert json.loads(parquet.schema.metadata[b"spinlif"])["schema"] == sidecar["schema"]
+    assert parquet.num_rows == len(rows)
+    params = load_params(tmp_path / "lif_params.csv", device="DW", n_layers=3, selected_only=True)
+    assert len(params) == 1
+    p = params[0]
+    assert isinstance(p.n_layers, int) and p.model_family == "linear" and p.status == "accepted"
+    assert isinstance(p.record["selected"], bool) and math.isfinite(p.g) and p.dt > 0
+    assert load_params(tmp_path / "lif_params.csv", device="SKY") == []
+    assert len(load_params(tmp_path / "lif_params.csv", status=("accepted", "provisional"))) == 2
+
+
+def test_downstream_script_matches_the_fitting_integrator(group, tmp_path):
+    """examples/neuron_from_table.py reads only the CSV (standard library); its first spike under a
+    constant drive i = 1 equals the fitted ODE's threshold crossing (fitting.integrate) within one dt."""
+    _, rows, folds = group
+    write_table(rows, tmp_path / "lif_params.csv")
+    out = subprocess.run([sys.executable, str(REPO / "examples" / "neuron_from_table.py"),
+                          str(tmp_path / "lif_params.csv"), "--device", "DW", "--n-layers", "3", "--i", "1"],
+                         capture_output=True, text=True, check=True, env={"PATH": ""})
+    fields = dict(item.split("=") for item in out.stdout.split() if "=" in item)
+    t_script, dt = float(fields["first_spike_ns"]), float(fields["dt"])
+    row = next(r for r in rows if r["selected"])
+    result = folds[row["model_family"]][0].result
+    t = np.linspace(0, 20, 200_001)
+    u = integrate(result.family, result.values, Drive(np.array([0.0, 20.0]), np.array([1.0])), t, row["u_rest"])
+    t_exact = float(t[np.argmax(u >= row["u_th"])])
+    assert abs(t_script - t_exact) <= dt
+
+
+def test_snntorch_neuron_reproduces_the_first_spike(group, tmp_path):
+    """The snnTorch neuron built from a table row spikes when the fitted ODE reaches threshold
+    (within one step), resets to rest, and spikes again."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("snntorch")
+    from fitting.snn import spintronic_lif
+
+    _, rows, _ = group
+    write_table(rows, tmp_path / "lif_params.csv")
+    (params,) = load_params(tmp_path / "lif_params.csv", device="DW", selected_only=True)
+    neuron = spintronic_lif(params)
+    exact = NormalisedNeuron(params.p1, params.p2, params.p0, params.g, params.u_rest, params.u_th)
+    t_exact = exact.exact_first_spike(np.array([0.0, 100.0]), np.array([1.0]), 100.0)
+    mem = torch.zeros(1, dtype=torch.float64)
+    spikes = []
+    for k in range(int(3 * t_exact / params.dt) + 10):
+        spk, mem = neuron(torch.ones(1, dtype=torch.float64), mem)
+        if spk.item() > 0:
+            spikes.append((k + 1) * params.dt)
+    assert abs(spikes[0] - t_exact) <= params.dt
+    assert len(spikes) >= 2 and spikes[1] - spikes[0] == pytest.approx(spikes[0] + params.dt, abs=2 * params.dt)
