@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals
 from fitting.models import FAMILIES, ModelFamily
 from fitting.neuron import NormalisedNeuron, euler_spike_error
 from fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit, integrate
@@ -30,6 +31,8 @@ NRMSE_TRAIN_MAX = 0.03
 NRMSE_TEST_MAX = 0.08
 CI_HALF_WIDTH_MAX = 0.20
 REJECT_NRMSE_TRAIN = 0.10   # a model that cannot follow its own training data
+R2_DERIV_MIN = 0.95
+RUNS_TEST_P_MIN = 0.01
 
 
 @dataclass
@@ -239,6 +242,12 @@ def _status(row: dict, result: FitResult, gate: dict, dt_fire_ok: bool,
         reasons.append(f"nrmse_test {row['nrmse_test']:.3g} > {NRMSE_TEST_MAX}")
     if not dt_fire_ok:
         reasons.append(f"held-out first-spike error {row['dt_fire_err_ns_test']:.3g} ns > max(0.5 ns, 5 %)")
+    for phase in ("on", "off"):
+        r2 = row[f"r2_deriv_{phase}"]
+        if np.isfinite(r2) and r2 < R2_DERIV_MIN:
+            reasons.append(f"derivative-stage R^2 {phase.upper()} {r2:.3f} < {R2_DERIV_MIN}")
+    if np.isfinite(row["runs_test_p"]) and row["runs_test_p"] <= RUNS_TEST_P_MIN:
+        reasons.append(f"runs test p = {row['runs_test_p']:.2g} <= {RUNS_TEST_P_MIN} (systematic ON/OFF residuals)")
     k, n = map(int, row["fire_agreement"].split("/"))
     if k < n:
         reasons.append(f"fire/no-fire agrees on {row['fire_agreement']} trains")
@@ -309,6 +318,9 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
                    c2_step=neuron.p2 * dt, c0_step=neuron.p0 * dt, cg_step=neuron.g * dt,
                    euler_first_spike_rel_err=euler_spike_error(neuron, dt),
                    tau_leak_ns=1 / abs(neuron.p2) if neuron.p2 else math.inf)
+    train_trajs = [r.trajectory for r in train]
+    r2_on, r2_off = derivative_r2(result, train_trajs)
+    runs_p = runs_test_p(segment_mean_residuals(result, train_trajs))
     duties = lambda runs: json.dumps(sorted(round(r.duty, 4) for r in runs if r.is_train))  # noqa: E731
     all_u = np.concatenate([r.trajectory.u for r in train])
     row.update({
@@ -323,6 +335,7 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
         "nrmse_train_swapped": swapped.nrmse_train if swapped else float("nan"),
         "nrmse_test_swapped": swapped.nrmse_test if swapped else float("nan"),
         "dt_fire_err_ns_test_swapped": swapped.dt_fire_err_ns if swapped else float("nan"),
+        "r2_deriv_on": r2_on, "r2_deriv_off": r2_off, "runs_test_p": runs_p,
         "bic": result.bic, "n_points": result.n_points,
         "autocorrelation_time_samples": result.extra.get("autocorrelation_time_samples", float("nan")),
         "v_on_m_s": (result.values["gamma"] * g["length"] / 2 / NM) if "gamma" in names else float("nan"),
