@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals
+from fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals, sindy_terms
 from fitting.models import FAMILIES, ModelFamily
 from fitting.neuron import NormalisedNeuron, euler_spike_error
 from fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit, integrate
@@ -198,6 +198,7 @@ def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...
     if not any(r.is_train for r in train):
         raise ValueError("no training pulse train (duty 50 % or 33 %) in this device group")
     u_rest = float(np.median([r.trajectory.u[0] for r in trains]))
+    sindy = sindy_terms([r.trajectory for r in train])
     rows, folds = [], {}
     for name in families:
         family = FAMILIES[name]
@@ -207,6 +208,7 @@ def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...
         swapped = run_fold(family, swapped_train, swapped_test, u_rest, u_th) if test else None
         folds[name] = (main, swapped)
         rows.append(_row(family, main, swapped, traces, train, test, u_rest, u_th, gate or {}, code_version))
+        rows[-1]["sindy_terms"] = json.dumps(sindy)
     bics = sorted(r["bic"] for r in rows)
     for r in rows:
         others = [b for b in bics if b != r["bic"]]

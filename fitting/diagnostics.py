@@ -88,3 +88,38 @@ def runs_test_p(residuals: np.ndarray) -> float:
         return float("nan")
     z = (runs - mean) / math.sqrt(var)
     return float(2 * stats.norm.sf(abs(z)))
+
+
+def sindy_terms(trajs: list[Trajectory], threshold: float = 0.05, ells: tuple[float, ...] = (0.1, 0.2, 0.5),
+                max_iter: int = 10) -> dict:
+    """Model-form cross-check (physics-brief 4.1 stage 1): sequentially thresholded least squares
+    (SINDy; Brunton et al. PNAS 113, 3932 (2016)) of the segment derivatives on the library
+    {1, u, u^2, u^3, e^(u/ell), i, u i}, columns scaled to unit norm, terms below ``threshold`` x the
+    largest coefficient dropped. ``ell`` (state units) is the grid value with the best R^2.
+    Returns ``{"terms": [...], "coefficients": {...}, "ell": ell, "r2": r2}``."""
+    parts = [segment_derivatives(tr) for tr in trajs]
+    u = np.concatenate([p[0] for p in parts])
+    d = np.concatenate([p[1] for p in parts])
+    i = np.concatenate([p[2] for p in parts])
+    best = None
+    for ell in ells:
+        names = ["1", "u", "u^2", "u^3", f"exp(u/{ell:g})", "i", "u*i"]
+        theta = np.column_stack([np.ones_like(u), u, u**2, u**3, np.exp(u / ell), i, u * i])
+        scale = np.linalg.norm(theta, axis=0)
+        scale[scale == 0] = 1.0
+        x = theta / scale
+        active = np.ones(len(names), bool)
+        xi = np.zeros(len(names))
+        for _ in range(max_iter):
+            xi[:] = 0.0
+            xi[active] = np.linalg.lstsq(x[:, active], d, rcond=None)[0]
+            keep = np.abs(xi) >= threshold * np.abs(xi).max()
+            if np.array_equal(keep, active):
+                break
+            active = keep
+        r2 = 1 - np.sum((d - x @ xi) ** 2) / np.sum((d - d.mean()) ** 2)
+        if best is None or r2 > best["r2"]:
+            best = {"terms": [n for n, a in zip(names, active) if a],
+                    "coefficients": {n: float(c / s) for n, c, s, a in zip(names, xi, scale, active) if a},
+                    "ell": ell, "r2": float(r2)}
+    return best

@@ -75,6 +75,8 @@ _REST = [
     ("r2_deriv_on", "", "R^2 of the model's du/dt vs the Savitzky-Golay derivative, ON samples (target >= 0.95)"),
     ("r2_deriv_off", "", "the same for OFF samples"),
     ("runs_test_p", "", "runs test on the signs of the per-segment mean residuals (target p > 0.01)"),
+    ("sindy_terms", "json", "model-form cross-check: terms and coefficients (state units, 1/ns) that sequentially "
+     "thresholded least squares keeps from {1, u, u^2, u^3, exp(u/ell), i, u i}, with ell and R^2"),
     ("bic", "", "Bayesian information criterion of the training fit"),
     ("delta_bic_vs_next", "", "BIC gap to the next-best family (> 0: this one is better)"),
     ("n_points", "", "samples in the training fit"),

@@ -61,6 +61,8 @@ def test_held_out_fit_recovers_the_model_and_is_accepted(group):
     assert row["nrmse_train"] < 1e-3 and row["nrmse_test"] < 1e-3 and row["nrmse_test_swapped"] < 1e-3
     assert row["fire_agreement"] == "4/4" and row["dt_fire_err_ns_test"] < 0.05
     assert row["r2_deriv_on"] > 0.999 and row["r2_deriv_off"] > 0.999 and row["runs_test_p"] > 0.01
+    sindy = json.loads(row["sindy_terms"])   # the sparse regression finds the linear LIF's terms
+    assert sindy["terms"] == ["1", "u", "i"] and sindy["coefficients"]["u"] == pytest.approx(-1 / TRUE["tau"], rel=1e-3)
     assert row["status"] == "accepted" and row["selected"]
     # block bootstrap over pulse periods for the selected family (physics-brief 4.1 (ii))
     assert row["bootstrap_n"] >= 190
