@@ -53,7 +53,7 @@ def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshol
         for row in group_rows:
             main, _ = folds[row["model_family"]]
             stem = f"{row['device_id']}_{row['model_family']}"
-            plot_fit([m for m in members], main, row, figures_dir / f"{stem}_fit.png")
+            plot_fit(members, main, row, figures_dir / f"{stem}_fit.png")
             if row["selected"] and math.isfinite(row["p2_per_ns"]):
                 neuron = NormalisedNeuron(row["p1_per_ns"], row["p2_per_ns"], row["p0_per_ns"], row["g_per_ns"],
                                           row["u_rest"], row["u_th"])

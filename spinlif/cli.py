@@ -45,12 +45,9 @@ def cmd_sweep(args) -> int:
 
 def cmd_render(args) -> int:
     from spinlif.render import render, render_to_file
-    from spinlif.spec import load_spec
-    from spinlif.validation.problems import is_problem, load_problem, render_problem
+    from spinlif.validation.problems import is_problem, load_document, render_problem
 
-    with open(args.spec) as f:
-        document = yaml.safe_load(f)
-    spec = load_problem(args.spec) if is_problem(document) else load_spec(args.spec)
+    spec = load_document(args.spec)
     if args.output:
         render_to_file(spec, args.output)
     else:

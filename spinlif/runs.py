@@ -36,7 +36,7 @@ from pathlib import Path
 from spinlif import __version__
 from spinlif.engines import mumax3 as mumax3_engine
 from spinlif.engines import progress_line
-from spinlif.spec import load_spec, spec_hash, total_time
+from spinlif.spec import spec_hash, total_time
 
 ENGINES = ("mumax3", "cpu")
 LOG_TAIL_LINES = 40
@@ -154,20 +154,15 @@ class _Job:
 
     @classmethod
     def load(cls, path: Path) -> _Job:
-        import yaml
-
+        from spinlif.devices import device_module
         from spinlif.validation import problems
 
-        with open(path) as f:
-            document = yaml.safe_load(f)
+        document = problems.load_document(path)
         if problems.is_problem(document):
-            problem = problems.load_problem(path)
-            return cls(problem, "problem.yaml", problems.template_name(problem), "spinlif.validation.cpu",
-                       problems.total_time(problem))
-        from spinlif.devices import device_module
-
-        spec = load_spec(path)
-        return cls(spec, "spec.yaml", device_module(spec["device"]).TEMPLATE, "spinlif.engines.cpu", total_time(spec))
+            return cls(document, "problem.yaml", problems.template_name(document), "spinlif.validation.cpu",
+                       problems.total_time(document))
+        return cls(document, "spec.yaml", device_module(document["device"]).TEMPLATE, "spinlif.engines.cpu",
+                   total_time(document))
 
 
 def _table_progress(table: Path, t_total: float, stop: threading.Event, label: str) -> None:

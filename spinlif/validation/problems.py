@@ -88,6 +88,15 @@ def load_problem(path: str | Path) -> dict:
     return problem
 
 
+def load_document(path: str | Path) -> dict:
+    """A ``problem.yaml`` or a device ``spec.yaml``, whichever the file holds, validated."""
+    from spinlif.spec import load_spec
+
+    with open(path) as f:
+        document = yaml.safe_load(f)
+    return load_problem(path) if is_problem(document) else load_spec(path)
+
+
 def total_time(problem: dict) -> float:
     """Simulated time (s) after the initial relaxation, for progress reports; 0 for statics."""
     return float(problem["derived"].get("total_time", 0.0))
@@ -102,10 +111,8 @@ def render_problem(problem: dict) -> str:
     """The MuMax3 script of one validation problem (same Jinja2 environment as the devices)."""
     from spinlif import __version__
     from spinlif.render import environment, tidy_script
-    from spinlif.spec import spec_hash as _hash
-
     module = case_module(problem["case"])
     context = module.template_context(problem)
-    context.update(run_id=problem_id(problem), spec_sha256=_hash(problem), template=module.TEMPLATE,
+    context.update(run_id=problem_id(problem), spec_sha256=spec_hash(problem), template=module.TEMPLATE,
                    version=__version__, case=problem["case"], run=problem["run"])
     return tidy_script(environment().get_template(module.TEMPLATE).render(**context))

@@ -56,7 +56,8 @@ def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
     terms = [DemagField(), exchange_dmi_field_class(torch)(Ms, A, torch.zeros(n), d["cell"])]
     MinimizerBB(terms).minimize(state, maxiter=50_000, dm_tol=1e-4)  # as MuMax3's Relax()
     state.t = 0.0
-    llg = LLGSolver(terms + [ExternalField(field_from_tesla(torch, n, d["field"]))], atol=1e-6, rtol=1e-6)
+    h_ext = field_from_tesla(torch, n, d["field"])
+    llg = LLGSolver(terms + [ExternalField(h_ext)], atol=1e-6, rtol=1e-6)
     out = MumaxStyleOutput(out_dir, [("mx", ""), ("my", ""), ("mz", ""), ("E_total", "J"),
                                      ("B_extx", "T"), ("B_exty", "T"), ("B_extz", "T")], d["cell"])
     table_fs = round(s["table_period"] * 1e15)
@@ -66,8 +67,7 @@ def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
     def record(k):
         avg = state.m.mean(dim=(0, 1, 2))
         energy = sum(float(term.E(state)) for term in terms[:2])
-        energy += float(-MU0 * (s["Ms"] * (state.m * field_from_tesla(torch, n, d["field"]))).sum()
-                        * math.prod(d["cell"]))
+        energy += float(-MU0 * (s["Ms"] * (state.m * h_ext)).sum() * math.prod(d["cell"]))
         out.row(state.t, [float(v) for v in avg] + [energy] + list(d["field"]))
         if k % snap_every == 0:
             out.snapshot(state.m, state.t)
