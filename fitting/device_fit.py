@@ -20,6 +20,7 @@ import numpy as np
 from fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals, sindy_terms
 from fitting.models import FAMILIES, ModelFamily
 from fitting.neuron import NormalisedNeuron, euler_spike_error
+from fitting.table import RAW_COLUMNS
 from fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit, integrate
 
 TRAIN_DUTIES = (1 / 2, 1 / 3)
@@ -172,13 +173,6 @@ def _propagate(fn, result: FitResult) -> tuple[np.ndarray, np.ndarray]:
     sigma = np.sqrt(np.clip(np.einsum("ij,jk,ik->i", jac, cov, jac), 0, None)) if np.all(np.isfinite(cov)) \
         else np.full(y0.size, np.nan)
     return y0, sigma
-
-
-RAW_COLUMNS = {  # family parameter -> table column (physics-brief section 6 names)
-    "alpha": "alpha_per_ns", "beta": "beta", "gamma": "gamma_per_ns", "a0": "a0_per_ns",
-    "a1": "a1_per_ns", "tau": "tau_ns", "u_rest": "u_rest_fit", "k1": "k1_per_nm_ns", "k2": "k2_per_ns",
-    "c": "c_nm_per_ns", "ell": "ell_nm",
-}
 
 
 def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...] = DW_FAMILIES,

@@ -39,14 +39,22 @@ _BASE = [
     ("m_op", "u_unit", "operating point of the linearised family (lin_Mishra9corr)"),
     ("selected", "", "lowest BIC among this device's families"),
 ]
-_RAW = [
-    ("alpha_per_ns", "1/ns", "exp_Mishra8: drift amplitude alpha"), ("beta", "", "exp_Mishra8: stiffness beta"),
-    ("gamma_per_ns", "u_unit/ns", "drive gain gamma at i = 1"), ("a0_per_ns", "1/ns", "lin_Mishra9corr: drift at m_op"),
-    ("a1_per_ns", "1/ns", "lin_Mishra9corr: leak rate"), ("tau_ns", "ns", "linear: leak time constant"),
-    ("u_rest_fit", "u_unit", "linear: fitted rest state"), ("k1_per_nm_ns", "1/(nm ns)", "quad: quadratic leak"),
-    ("k2_per_ns", "1/ns", "quad: linear leak"), ("c_nm_per_ns", "nm/ns", "exp_edge: edge repulsion speed"),
-    ("ell_nm", "nm", "exp_edge: decay length"),
+_RAW = [  # (family parameter, column, unit, description): the one place raw-coefficient columns are named
+    ("alpha", "alpha_per_ns", "1/ns", "exp_Mishra8: drift amplitude alpha"),
+    ("beta", "beta", "", "exp_Mishra8: stiffness beta"),
+    ("gamma", "gamma_per_ns", "u_unit/ns", "drive gain gamma at i = 1"),
+    ("a0", "a0_per_ns", "1/ns", "lin_Mishra9corr: drift at m_op"),
+    ("a1", "a1_per_ns", "1/ns", "lin_Mishra9corr: leak rate"),
+    ("tau", "tau_ns", "ns", "linear: leak time constant"),
+    ("u_rest", "u_rest_fit", "u_unit", "linear: fitted rest state"),
+    ("k1", "k1_per_nm_ns", "1/(nm ns)", "quad: quadratic leak"),
+    ("k2", "k2_per_ns", "1/ns", "quad: linear leak"),
+    ("c", "c_nm_per_ns", "nm/ns", "exp_edge: edge repulsion speed"),
+    ("ell", "ell_nm", "nm", "exp_edge: decay length"),
 ]
+RAW_COLUMNS = {parameter: column for parameter, column, _, _ in _RAW}
+"""Family parameter -> parameter-table column (physics-brief section 6 names)."""
+
 _NORMALISED = [("p1", "quadratic"), ("p2", "linear"), ("p0", "constant"), ("g", "drive")]
 _REST = [
     ("cov_matrix", "json", "correlation matrix of the raw coefficients: {names, correlation}"),
@@ -106,7 +114,7 @@ _REST = [
 def columns() -> list[tuple[str, str, str]]:
     """Every column of the table: (name, unit, description), in table order."""
     cols = list(_BASE)
-    for name, unit, desc in _RAW:
+    for _, name, unit, desc in _RAW:
         cols += [(name, unit, desc), (name + "_sigma", unit, f"standard error of {name}")]
     for p, what in _NORMALISED:
         name = f"{p}_per_ns"
