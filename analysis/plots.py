@@ -15,9 +15,110 @@ from analysis.store import open_store  # noqa: E402
 from spinlif.units import s_to_ns  # noqa: E402
 
 
-def plot_traces(dataset: str | Path, output: str | Path) -> Path:
-    """Mean m_z against time for every run, one panel per protocol, the drive shaded."""
+def plot_traces(dataset: str | Path, output: str | Path, observables: list[Path] = ()) -> Path:
+    """The traces figure of one device's aggregated runs: mean m_z (domain wall, from the dataset),
+    the guiding-centre trajectory (skyrmion) or the wall motion and mu(w) (AFM strip), the last
+    two from the runs' observables directories."""
     ds = open_store(dataset)
+    device = str(ds["device"].values[0]) if "device" in ds.coords else "domain_wall"
+    if device == "skyrmion":
+        return plot_skyrmion_traces(observables, output)
+    if device == "afm_strip":
+        return plot_afm_traces(observables, output)
+    return plot_mean_mz(ds, output)
+
+
+def _load_observables(dirs: list[Path]):
+    import json
+
+    import pandas as pd
+
+    out = []
+    for d in map(Path, dirs):
+        summary = json.loads((d / "summary.json").read_text())
+        out.append((summary, pd.read_csv(d / "timeseries.csv"), pd.read_csv(d / "snapshots.csv")))
+    return out
+
+
+def _save(fig, output) -> Path:
+    output = Path(output)
+    fig.tight_layout()
+    fig.savefig(output, dpi=120)
+    plt.close(fig)
+    return output
+
+
+def plot_skyrmion_traces(observables: list[Path], output: str | Path) -> Path:
+    """Guiding-centre displacement x(t) per run with the drive shaded, the (X, Y) trajectories,
+    and radius and |Q| against time (annihilated runs dashed)."""
+    runs = _load_observables(observables)
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(14, 4))
+    for summary, series, snaps in runs:
+        avg = snaps[snaps.layer == 0]
+        style = "--" if summary["annihilated"] else "-"
+        line, = ax1.plot(avg.t_ns, avg.x_disp_nm, style, lw=1.2, label=summary["run_id"])
+        on = series.i.to_numpy() != 0
+        if on.any():
+            ax1.fill_between(series.t_ns, 0, 1, where=on, color=line.get_color(), alpha=0.05, step="post",
+                             transform=ax1.get_xaxis_transform())
+        ax2.plot(avg.X_nm, avg.Y_nm, style, color=line.get_color(), lw=1.0)
+        ax3.plot(avg.t_ns, avg.radius_nm, style, color=line.get_color(), lw=1.0)
+        ax3.plot(avg.t_ns, 10 * np.abs(avg.Q), ":", color=line.get_color(), lw=0.8)
+    ax1.set(xlabel="t (ns)", ylabel="guiding-centre displacement x (nm)", title="membrane potential")
+    ax1.legend(fontsize=6)
+    ax2.set(xlabel="X (nm)", ylabel="Y (nm)", title="trajectories (skyrmion Hall effect)", aspect="equal")
+    ax3.set(xlabel="t (ns)", ylabel="radius (nm); dotted: 10 |Q|", title="size and integrity")
+    return _save(fig, output)
+
+
+def plot_afm_traces(observables: list[Path], output: str | Path) -> Path:
+    """Wall position and v gamma_L against time for the moving-wall runs (log scale: free decay is
+    a straight line of slope -eps u / lambda), and F(N) / mu(w) of the relaxed N-wall strips
+    against the exact sine-Gordon lattice."""
+    import pandas as pd
+
+    from analysis.observables.afm_strip import winding_energies
+    from analysis.theory import sine_gordon_lattice
+
+    runs = _load_observables(observables)
+    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(14, 4))
+    for summary, series, snaps in runs:
+        if summary["n_walls_initial"] != 1:
+            continue
+        label = f"{summary['run_id']}: v0 {snaps.v_m_s.iloc[1]:.0f} m/s" if len(snaps) > 1 else summary["run_id"]
+        line, = ax1.plot(snaps.t_ns * 1e3, snaps.X_nm, lw=1.2, label=label)
+        p = np.abs(snaps.v_m_s) * snaps.gamma_L
+        ax2.semilogy(snaps.t_ns * 1e3, p, color=line.get_color(), lw=1.0)
+    ax1.set(xlabel="t (ps)", ylabel="wall position X (nm)", title="wall motion")
+    ax1.legend(fontsize=6)
+    ax2.set(xlabel="t (ps)", ylabel=r"$|v|\gamma_L$ (m/s)", title="momentum (free decay: exponential)")
+    strips = pd.DataFrame([s for s, _, _ in runs if "F_exact_minus_uniform_J_m" in s])
+    if len(strips) and 0 in set(strips.n_walls_initial):
+        first = strips.iloc[0]
+        lam = first.lambda_nm * 1e-9
+        for length, group in strips.groupby("strip_length_nm"):
+            w = winding_energies(group)
+            ax3.plot(w.w, w.dF_J_m * 1e3, "o", label=f"simulated F(N) - F(0), L = {length:g} nm")
+            ax3.plot(w.w, group.sort_values("n_walls_initial").F_exact_minus_uniform_J_m * 1e3, "k+", ms=9,
+                     label="exact sine-Gordon lattice")
+            ws = np.linspace(max(w.w.max(), 1e-3) / 200, w.w.max() * 1.05, 200)
+            mu = [sine_gordon_lattice(lam / x, lam, first.sg_stiffness_J_m, first.sg_anisotropy_J_m2)["mu"]
+                  for x in ws]
+            ax3.plot(ws, np.asarray(mu) * 1e3, "-", lw=0.8,
+                     label="exact mu(w) = dF/dN")
+            mid = w.dropna(subset=["mu_J_m"])
+            ax3.plot(mid.mu_at_n * lam / (length * 1e-9), mid.mu_J_m * 1e3, "s", mfc="none",
+                     label="simulated mu (finite differences)")
+        ax3.set(xlabel="wall density w = N lambda / L", ylabel="energy per unit width (mJ/m)",
+                title="walls in a periodic strip: F(N) and mu(w)")
+        ax3.legend(fontsize=6)
+    else:
+        ax3.set_axis_off()
+    return _save(fig, output)
+
+
+def plot_mean_mz(ds, output: str | Path) -> Path:
+    """Mean m_z against time for every run, one panel per protocol, the drive shaded."""
     protocols = list(dict.fromkeys(str(p) for p in ds["protocol"].values))
     fig, axes = plt.subplots(len(protocols), 1, figsize=(8, 2.6 * len(protocols)), sharex=True,
                              squeeze=False)
@@ -40,8 +141,4 @@ def plot_traces(dataset: str | Path, output: str | Path) -> Path:
         ax.set_title(f"protocol: {proto}", fontsize=10)
         ax.legend(fontsize=6, loc="lower right")
     axes[-1, 0].set_xlabel("t (ns)")
-    fig.tight_layout()
-    output = Path(output)
-    fig.savefig(output, dpi=120)
-    plt.close(fig)
-    return output
+    return _save(fig, output)

@@ -138,3 +138,152 @@ def interlayer_exchange_energy(phi, A_int: float, dz: float, area: float, n_inte
     import numpy as np
 
     return n_interfaces * (2 * A_int / dz) * area * (1 - np.cos(phi))
+
+
+# ---------------------------------------------------------------------------------------------
+# Skyrmion statics: the radial Euler-Lagrange problem (physics-brief section 5 V3, V5)
+
+def skyrmion_radial_profile(Aex: float, D: float, K: float, r_max: float, disk: bool = False,
+                            n: int = 1000, r_guess: float | None = None):
+    """theta(r) of an isolated Neel skyrmion (core theta = pi) by minimising the radial energy.
+
+    Energy per unit thickness 2 pi int [A (theta'^2 + sin^2 theta / r^2) + |D| (theta' + sin theta
+    cos theta / r) + K sin^2 theta] r dr with the favourable chirality (Rohart & Thiaville,
+    PRB 88, 184422 (2013)); K is the effective anisotropy (K_u - mu0 Ms^2 / 2 in the local-demag
+    thin-film approximation, K_u without demag). Its Euler-Lagrange equation is the radial
+    problem of physics-brief V3/V5. Discretised on n intervals with the midpoint rule
+    (second order) and minimised with L-BFGS from a 360-degree-wall guess; theta(0) = pi, and
+    theta(r_max) = 0 for a film or free for a disk (the free end gives the DMI boundary
+    condition theta' = -|D| / (2A) by itself). Returns (r, theta) in SI, n + 1 points.
+    """
+    import numpy as np
+    from scipy.optimize import minimize
+
+    # dimensionless: lengths in ell = 1 nm, energies in A (the minimiser needs O(1) numbers)
+    ell = 1e-9
+    d, kk = abs(D) * ell / Aex, K * ell**2 / Aex
+    h = r_max / ell / n
+    r = np.arange(n + 1) * h
+    rm = r[:-1] + h / 2
+    w = rm * h
+
+    def full(free):
+        th = np.empty(n + 1)
+        th[0] = np.pi
+        if disk:
+            th[1:] = free
+        else:
+            th[1:-1], th[-1] = free, 0.0
+        return th
+
+    def energy_and_grad(free):
+        th = full(free)
+        tm, g = 0.5 * (th[1:] + th[:-1]), np.diff(th) / h
+        sn, cs = np.sin(tm), np.cos(tm)
+        e = np.sum(w * ((g**2 + sn**2 / rm**2) + d * (g + sn * cs / rm) + kk * sn**2))
+        df_dt = (1 / rm**2 + kk) * np.sin(2 * tm) + d * np.cos(2 * tm) / rm
+        df_dg = 2 * g + d
+        grad = np.zeros(n + 1)
+        grad[:-1] += w * (0.5 * df_dt - df_dg / h)
+        grad[1:] += w * (0.5 * df_dt + df_dg / h)
+        return e, (grad[1:] if disk else grad[1:-1])
+
+    width = (math.sqrt(Aex / K) if K > 0 else r_max / 10) / ell
+    r0 = (r_guess if r_guess is not None else r_max / 4) / ell
+    guess = full(np.zeros(n if disk else n - 1))
+    guess[1:] = 2 * np.arctan(np.exp(-(r[1:] - r0) / width))
+    if not disk:
+        guess[-1] = 0.0
+    res = minimize(energy_and_grad, guess[1:] if disk else guess[1:-1], jac=True, method="L-BFGS-B",
+                   options={"maxiter": 200000, "maxfun": 400000, "ftol": 1e-15, "gtol": 1e-10, "maxcor": 30})
+    th = full(res.x)
+    if np.cos(th[1]) > 0 or np.all(np.cos(th) > 0):
+        raise RuntimeError("radial skyrmion problem: the skyrmion collapsed (D too small for this K?)")
+    return r * ell, th
+
+
+def skyrmion_energy(r, theta, Aex: float, D: float, K: float) -> float:
+    """Energy per unit thickness (J/m) of a radial profile, relative to the uniform state."""
+    import numpy as np
+
+    dth = np.gradient(theta, r)
+    rr = np.maximum(r, 1e-30)
+    dens = Aex * (dth**2 + np.sin(theta) ** 2 / rr**2) + abs(D) * (dth + np.sin(theta) * np.cos(theta) / rr) \
+        + K * np.sin(theta) ** 2
+    return float(2 * np.pi * np.trapezoid(dens * r, r))
+
+
+def skyrmion_radius(r, theta) -> float:
+    """Radius where m_z = cos theta = 0 (units of r), linearly interpolated."""
+    import numpy as np
+
+    mz = np.cos(theta)
+    k = int(np.argmax(mz >= 0))
+    return float(r[k - 1] + (0 - mz[k - 1]) * (r[k] - r[k - 1]) / (mz[k] - mz[k - 1]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Skyrmion dynamics: the Thiele equation (physics-brief section 5 V6)
+
+def thiele_velocity(G: float, dissipation: float, alpha: float, force) -> tuple[float, float]:
+    """(v_x, v_y) of a rigid texture from G_ij v_j - alpha D v_i = F_i, with G_xy = -G_yx = G
+    (= 4 pi Q for a unit-normalised m, G = int m . (d_x m x d_y m) dA), D = int (d_x m)^2 dA and
+    F_i = gamma a int (m x p) . d_i m dA (m/s) for a damping-like torque a m x (m x p) written
+    as the field a m x p (derived from the LLG by projecting on d_i m; units of F: m/s)."""
+    import numpy as np
+
+    mat = np.array([[-alpha * dissipation, G], [-G, -alpha * dissipation]])
+    vx, vy = np.linalg.solve(mat, np.asarray(force, float))
+    return float(vx), float(vy)
+
+
+def texture_integrals(m, x, y, p, a: float, window: tuple[float, float, float] | None = None,
+                      gamma: float = GAMMA_LL) -> dict:
+    """G, dissipation D and the SOT force F (m/s) of one layer ``(ny, nx, 3)`` on cell centres
+    ``x``, ``y`` (m): the inputs of :func:`thiele_velocity`. Derivatives by MuMax3's stencil
+    (4th order inside, :mod:`analysis.topology`); with ``window = (x0, y0, r)`` only cells within
+    r of (x0, y0) count (the texture, not the edge canting of a finite film)."""
+    import numpy as np
+
+    from analysis.topology import _mumax_derivative
+
+    m = np.asarray(m, float)
+    cx, cy = x[1] - x[0], y[1] - y[0]
+    dx = _mumax_derivative(m, axis=1, periodic=False) / cx
+    dy = _mumax_derivative(m, axis=0, periodic=False) / cy
+    weight = np.full(m.shape[:2], cx * cy)
+    if window is not None:
+        xx, yy = np.meshgrid(x, y)
+        weight = np.where((xx - window[0]) ** 2 + (yy - window[1]) ** 2 <= window[2] ** 2, weight, 0.0)
+    G = float(np.sum(weight * np.einsum("...i,...i->...", m, np.cross(dx, dy))))
+    Dxx = float(np.sum(weight * np.sum(dx * dx, axis=-1)))
+    Dyy = float(np.sum(weight * np.sum(dy * dy, axis=-1)))
+    mxp = np.cross(m, np.broadcast_to(np.asarray(p, float), m.shape))
+    F = [gamma * a * float(np.sum(weight * np.einsum("...i,...i->...", mxp, d))) for d in (dx, dy)]
+    return {"G": G, "D": 0.5 * (Dxx + Dyy), "Dxx": Dxx, "Dyy": Dyy, "F": F}
+
+
+# ---------------------------------------------------------------------------------------------
+# AFM solitons: the static sine-Gordon soliton lattice (physics-brief section 5 V9)
+
+def sine_gordon_lattice(period: float, lam: float, stiffness: float, anisotropy: float) -> dict:
+    """A periodic lattice of pi-walls of the energy density ``stiffness phi'^2 + anisotropy sin^2 phi``
+    (J/m^2; lam = sqrt(stiffness / anisotropy)), one wall per ``period`` (m).
+
+    First integral phi' = sqrt(sin^2 phi + c) / lam; with k^2 = 1 / (1 + c), the period is
+    2 lam k K(k) and the energy of one period 4 sqrt(stiffness anisotropy) (E(k)/k - (1-k^2) K(k)/(2k))
+    (complete elliptic integrals). The chemical potential mu = dF/dN at fixed length is
+    4 sqrt(stiffness anisotropy) E(k) / k (-> the single-wall energy 4 sqrt(...) as k -> 1), and
+    the wall density w = lam / period = 1 / (2 k K(k)) (seed 000 Suppl. Eq. A.3). Returns
+    ``{"k", "energy_per_wall", "mu", "w"}`` (J/m per unit width).
+    """
+    from scipy.optimize import brentq
+    from scipy.special import ellipe, ellipk
+
+    target = period / lam
+    # period / lam = 2 k K(k) is increasing in k on (0, 1): from 0 to infinity
+    k = brentq(lambda kk: 2 * kk * ellipk(kk**2) - target, 1e-12, 1 - 1e-16, xtol=1e-15, maxiter=500)
+    scale = 4 * math.sqrt(stiffness * anisotropy)
+    K, E = ellipk(k**2), ellipe(k**2)
+    return {"k": k, "energy_per_wall": scale * (E / k - (1 - k**2) * K / (2 * k)), "mu": scale * E / k,
+            "w": 1 / (2 * k * K)}

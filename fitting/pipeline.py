@@ -26,6 +26,11 @@ def code_version() -> str:
     return f"spinlif {__version__}" + (f" ({commit})" if commit else "")
 
 
+def fitted_devices() -> tuple[str, ...]:
+    """Short names of the devices with compact-model fits (their rows go into the table)."""
+    return ("dw",)
+
+
 def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshold: float,
                validation_root: str | Path, out_rows: str | Path, figures_dir: str | Path) -> list[dict]:
     """Fit one device family (``dw``) group by group; write ``out_rows`` (JSON) and the figures."""

@@ -110,7 +110,7 @@ def cmd_aggregate(args) -> int:
 def cmd_plot(args) -> int:
     from analysis.plots import plot_traces
 
-    plot_traces(args.dataset, args.output)
+    plot_traces(args.dataset, args.output, args.observables)
     return 0
 
 
@@ -328,6 +328,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plot", help="plot the traces of an aggregated dataset")
     p.add_argument("dataset", type=Path, help="dataset.zarr")
     p.add_argument("-o", "--output", type=Path, required=True, help="figure file (.png, .pdf, .svg)")
+    p.add_argument("--observables", type=Path, nargs="*", default=[],
+                   help="the runs' observables directories (skyrmion and AFM figures are drawn from them)")
     p.set_defaults(func=cmd_plot)
     return parser
 

@@ -49,14 +49,5 @@ PARAMETER_SETS: dict[str, dict] = {
     },
 }
 
-DEVICE_DMI = {"domain_wall": 1.0e-3}
+DEVICE_DMI = {"domain_wall": 1.0e-3, "skyrmion": 3.0e-3}
 """Interfacial DMI (J/m^2, MuMax3 ``Dind`` sign convention) per device for sets S, P, E."""
-
-
-def parameter_set(name: str, device: str) -> dict:
-    """The ``material`` and ``stack`` sections of one parameter set for one device."""
-    if name not in PARAMETER_SETS:
-        raise KeyError(f"param_set = {name!r}: allowed are {sorted(PARAMETER_SETS)}")
-    preset = copy.deepcopy(PARAMETER_SETS[name])
-    preset["material"].setdefault("Dind", DEVICE_DMI[device])
-    return preset

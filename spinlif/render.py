@@ -34,6 +34,16 @@ def si(x: float) -> str:
     return repr(x)
 
 
+def drive_segments(spec: dict) -> list[dict]:
+    """The drive schedule as template values: J_z, duration, i, snapshot flag and times (ns)."""
+    from spinlif.spec import drive_schedule
+
+    J0 = spec["drive"]["J0"]
+    return [{"Jz": si(J0 * seg.i), "duration": si(seg.duration), "i": si(seg.i), "save": seg.save,
+             "start_ns": si(round(seg.start * 1e9, 6)), "end_ns": si(round(seg.end * 1e9, 6))}
+            for seg in drive_schedule(spec)]
+
+
 def environment() -> jinja2.Environment:
     """The Jinja2 environment for ``mx3_templates/`` (StrictUndefined, no autoescape)."""
     return jinja2.Environment(

@@ -3,7 +3,9 @@
 
 Estimates (rescaled by retries, so a run that timed out is resubmitted with more):
 * steps: ~4500 RK45 steps per simulated ns at 2 nm in-plane cells (cpu-engine-facts.md: the step
-  is set by the exchange stiffness, not the dynamics; MuMax3's RK45 at MaxErr 1e-5 behaves alike);
+  is set by the exchange stiffness, not the dynamics; MuMax3's RK45 at MaxErr 1e-5 behaves alike),
+  scaled by (2 nm / smallest cell)^2 (the exchange frequency grows as 1/dx^2: the AFM strip at
+  0.5 nm needs ~43000 steps per ns, measured);
 * mumax3: ~2e8 cell-steps/s for paper-sized grids (far below the 2e9 of a saturated H100, since
   small grids are launch-latency bound: mumax3-facts.md section 5); plus 10 min of queue/start slack;
 * cpu: ~2e5 cell-steps/s on one core for small grids (measured here: 1024 cells at ~2.2 ns/min);
@@ -23,8 +25,8 @@ CELL_STEPS_PER_S = {"mumax3": 2e8, "cpu": 2e5}
 def simulated_cells(spec: dict, engine: str) -> int:
     """Cells the engine integrates (the cpu engine reduces big stacks to one layer)."""
     nx, ny, nz = grid_shape(spec)
-    if engine == "cpu":
-        from spinlif.engines.cpu import FULL_STACK_MAX_CELLS
+    if engine == "cpu" and "stack" in spec:
+        from spinlif.devices._multilayer import FULL_STACK_MAX_CELLS
 
         if nx * ny * nz > FULL_STACK_MAX_CELLS:
             nz = 1
@@ -33,7 +35,8 @@ def simulated_cells(spec: dict, engine: str) -> int:
 
 def runtime_minutes(spec: dict, engine: str, attempt: int = 1) -> int:
     """Wall-time request (min); doubles with every retry."""
-    work = simulated_cells(spec, engine) * total_time(spec) * 1e9 * STEPS_PER_NS
+    steps_per_ns = STEPS_PER_NS * (2e-9 / min(spec["geometry"]["cell"][:2])) ** 2
+    work = simulated_cells(spec, engine) * total_time(spec) * 1e9 * steps_per_ns
     minutes = work / CELL_STEPS_PER_S[engine] / 60 + (10 if engine == "mumax3" else 2)
     return math.ceil(minutes * 2 ** (attempt - 1))
 

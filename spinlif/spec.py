@@ -20,26 +20,16 @@ from typing import Any
 import jsonschema
 import yaml
 
-from spinlif.parameter_sets import parameter_set
 
 REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "workflow" / "schemas"
 
-DEVICE_DEFAULTS: dict[str, dict] = {
-    # physics-brief section 3.0/3.1 column (a): 512 x 128 nm^2 track (decision 1), 2 x 2 x 0.8 nm^3
-    # cells, wall at -200 nm relaxed 0.2 ns at alpha = 1, 1 ns ON trains at 1e11 A/m^2, 10 ps table.
-    "domain_wall": {
-        "geometry": {"length": 512e-9, "width": 128e-9, "cell": [2e-9, 2e-9, 0.8e-9]},
-        "stack": {"n_layers": 5},
-        "initial_state": {"wall_position": -200e-9, "relax_time": 0.2e-9, "relax_alpha": 1.0},
-        "drive": {"protocol": "pulse_train", "J0": 1e11, "amplitude": 1.0, "t_on": 1e-9,
-                  "t_off": 1e-9, "duration": 60e-9, "tail": 10e-9, "current_direction": "forward"},
-        "sampling": {"table_period": 10e-12, "snapshot_period": 1e-9, "snapshot_edge_periods": 10},
-    },
-}
 
-DEVICE_SHORT_NAMES = {"domain_wall": "dw"}
-"""Directory names under ``results/`` per device."""
+def device_short_names() -> dict[str, str]:
+    """``{device: short name}``: directory names under ``results/`` (``dw``, ``sk``, ``afm``)."""
+    from spinlif.devices import short_names
+
+    return short_names()
 
 
 class SpecError(ValueError):
@@ -57,10 +47,25 @@ def load_schema(name: str) -> dict:
 
 
 def observable_defaults(device: str) -> dict:
-    """Defaults of ``observables.<device>`` from ``config.schema.yaml`` (the one place they live)."""
-    defs = {"domain_wall": "dw_observables"}[device]
-    props = load_schema("config")["$defs"][defs]["properties"]
+    """Defaults of ``observables.<device>``: from the ``SETTINGS`` schema of the device's
+    observables module (the one place they live)."""
+    import importlib
+
+    from spinlif.devices import device_module
+
+    device_module(device)  # a clear error for an unknown device
+    props = importlib.import_module(f"analysis.observables.{device}").SETTINGS["properties"]
     return {k: copy.deepcopy(v["default"]) for k, v in props.items()}
+
+
+@cache
+def device_schema(device: str) -> dict:
+    """The run-spec schema of one device: ``devices/<device>.schema.yaml`` with the shared
+    sections (``$defs``) of ``run_spec.schema.yaml`` merged in."""
+    with open(SCHEMAS / "devices" / f"{device}.schema.yaml") as f:
+        schema = yaml.safe_load(f)
+    schema["$defs"] = {**load_schema("run_spec")["$defs"], **schema.get("$defs", {})}
+    return schema
 
 
 def _allowed(error: jsonschema.ValidationError) -> str:
@@ -104,9 +109,10 @@ def format_validation_error(error: jsonschema.ValidationError, root: str) -> str
     return msg + (f" ({' '.join(desc.split())})" if desc else "")
 
 
-def validate(instance: Any, schema_name: str, root: str) -> None:
-    """Validate against a schema; raise :class:`SpecError` listing every problem found."""
-    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+def validate(instance: Any, schema: str | dict, root: str) -> None:
+    """Validate against a schema (a name in ``workflow/schemas`` or the schema itself); raise
+    :class:`SpecError` listing every problem found."""
+    validator = jsonschema.Draft202012Validator(load_schema(schema) if isinstance(schema, str) else schema)
     errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         lines = [format_validation_error(e, root) for e in errors]
@@ -158,25 +164,33 @@ def set_dotted(spec: dict, dotted: str, value: Any, where: str) -> None:
 
 def base_spec(device: str, param_set: str) -> dict:
     """Device defaults merged with one parameter set: a complete spec before config overrides."""
-    if device not in DEVICE_DEFAULTS:
-        raise SpecError(f"device = {device!r}: allowed are {sorted(DEVICE_DEFAULTS)}")
+    from spinlif.devices import device_module
+
     try:
-        preset = parameter_set(param_set, device)
+        dev = device_module(device)
+        preset = dev.parameter_set(param_set)
     except KeyError as err:
         raise SpecError(err.args[0]) from None
     spec = {"spinlif_spec": 1, "device": device, "param_set": param_set}
-    spec = deep_merge(spec, DEVICE_DEFAULTS[device])
+    spec = deep_merge(spec, dev.DEFAULTS)
     return deep_merge(spec, preset)
 
 
-def check_consistency(spec: dict) -> None:
-    """Physics constraints the schema cannot express."""
-    g, s = spec["geometry"], spec["stack"]
-    dx, dy, dz = g["cell"]
-    for axis, length, cell in (("length", g["length"], dx), ("width", g["width"], dy)):
+def check_track(spec: dict) -> None:
+    """Whole numbers of cells along the track (every device with a ``geometry.length``)."""
+    g = spec["geometry"]
+    pairs = [("length", g["length"], g["cell"][0])]
+    if "width" in g:
+        pairs.append(("width", g["width"], g["cell"][1]))
+    for axis, length, cell in pairs:
         n = length / cell
         if abs(n - round(n)) > 1e-6:
             raise SpecError(f"geometry.{axis} = {length!r} is not a whole number of cells of {cell!r} m")
+
+
+def check_stack(spec: dict) -> None:
+    """One cell per layer and per spacer (multilayer devices)."""
+    s, dz = spec["stack"], spec["geometry"]["cell"][2]
     if s["variant"] != "effective_medium":
         if not math.isclose(s["t_fm"], dz, rel_tol=1e-9):
             raise SpecError(f"stack.t_fm = {s['t_fm']!r} must equal the cell height geometry.cell[2] = "
@@ -186,16 +200,24 @@ def check_consistency(spec: dict) -> None:
                             "for variant 'spacers' (one empty cell per spacer)")
     if spec["drive"]["protocol"] == "pulse_train" and spec["drive"]["t_off"] <= 0:
         raise SpecError("drive.t_off = 0 for a pulse_train: use protocol 'dc' for a constant drive")
-    x0 = spec["initial_state"]["wall_position"]
-    if abs(x0) >= g["length"] / 2:
-        raise SpecError(f"initial_state.wall_position = {x0!r} lies outside the track "
-                        f"(-{g['length'] / 2!r}, {g['length'] / 2!r}); positions are mesh-centred")
+
+
+def check_inside(spec: dict, key: str, value: float, half: float, axis: str = "x") -> None:
+    """A mesh-centred position ``value`` (m) must lie inside (-half, half)."""
+    if abs(value) >= half:
+        raise SpecError(f"{key} = {value!r} lies outside the track along {axis} "
+                        f"(-{half!r}, {half!r}); positions are mesh-centred")
 
 
 def validate_spec(spec: dict, where: str = "spec") -> dict:
     """Validate a run spec (schema and consistency); return it unchanged."""
+    from spinlif.devices import device_module, device_names
+
     validate(spec, "run_spec", where)
-    check_consistency(spec)
+    if spec["device"] not in device_names():
+        raise SpecError(f"{where}: device = {spec['device']!r}: allowed are {', '.join(device_names())}")
+    validate(spec, device_schema(spec["device"]), where)
+    device_module(spec["device"]).check_consistency(spec)
     return spec
 
 
@@ -256,7 +278,14 @@ def stack_layout(spec: dict) -> StackLayout:
 
 
 def grid_shape(spec: dict) -> tuple[int, int, int]:
-    """(nx, ny, nz) of the simulation grid."""
+    """(nx, ny, nz) of the simulation grid (the device decides)."""
+    from spinlif.devices import device_module
+
+    return device_module(spec["device"]).grid_shape(spec)
+
+
+def track_grid_shape(spec: dict) -> tuple[int, int, int]:
+    """(nx, ny, nz) of a multilayer track: cells along x and y, the stack along z."""
     g = spec["geometry"]
     return (round(g["length"] / g["cell"][0]), round(g["width"] / g["cell"][1]),
             stack_layout(spec).nz)
@@ -333,7 +362,7 @@ class Segment:
 
     @property
     def duration(self) -> float:
-        return (fs_grid(self.end) - fs_grid(self.start)) * FS
+        return (fs_grid(self.end) - fs_grid(self.start)) / 1e15  # the exact decimal, not n * 1e-15
 
 
 def drive_schedule(spec: dict) -> list[Segment]:

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Expand a sweep config into runs with stable, hash-based run ids.
 
+A sweep value may be a bundle, a mapping of several dotted spec paths set together plus a
+``name`` shown in ``results/sweep.csv`` (e.g. a track geometry with its start position).
+
 Order of precedence when building one run's spec (later wins):
 device defaults < parameter set < ``devices.<d>.spec`` < sweep point < protocol ``set`` <
 protocol ``vary`` combination. Every resulting spec is validated before any job starts.
@@ -17,8 +20,9 @@ from typing import Any
 
 import jsonschema
 
-from spinlif.spec import (DEVICE_SHORT_NAMES, SpecError, base_spec, coerce_numbers, deep_merge,
-                          observable_defaults, run_id, set_dotted, validate, validate_spec)
+from spinlif.devices import device_module, device_names, short_names
+from spinlif.spec import (SpecError, base_spec, coerce_numbers, deep_merge, observable_defaults, run_id,
+                          set_dotted, validate, validate_spec)
 
 # swept spec paths already shown by a readable column of the sweep table
 _SHOWN = {"param_set", "stack.n_layers", "drive.amplitude", "drive.t_on", "drive.t_off",
@@ -41,21 +45,12 @@ class Run:
     @property
     def results_dir(self) -> str:
         """``results/<dw|sk|afm>/runs/<run_id>`` (relative to the workflow directory)."""
-        return f"results/{DEVICE_SHORT_NAMES[self.device]}/runs/{self.run_id}"
+        return f"results/{short_names()[self.device]}/runs/{self.run_id}"
 
     def row(self) -> dict[str, Any]:
         """The human-readable line of ``results/sweep.csv`` (lengths in nm, times in ns)."""
-        s = self.spec
-        d = s["drive"]
-        row = {
-            "run_id": self.run_id, "device": self.device, "protocol": self.protocol,
-            "param_set": s["param_set"], "n_layers": s["stack"]["n_layers"],
-            "drive_protocol": d["protocol"],
-            "amplitude": 0.0 if d["protocol"] == "relaxation" else d["amplitude"],
-            "t_on_ns": round(d["t_on"] * 1e9, 6), "t_off_ns": round(d["t_off"] * 1e9, 6),
-            "duration_ns": round(d["duration"] * 1e9, 6),
-            "wall_position_nm": round(s["initial_state"]["wall_position"] * 1e9, 6),
-        }
+        row = {"run_id": self.run_id, "device": self.device, "protocol": self.protocol,
+               **device_module(self.device).describe(self.spec)}
         for key, value in self.swept.items():
             if key not in _SHOWN:
                 row.setdefault(key, value)
@@ -70,13 +65,27 @@ def _product(options: dict[str, list]) -> list[dict[str, Any]]:
 def normalise_config(config: dict) -> dict:
     """Coerce numeric strings, validate against ``config.schema.yaml`` and fill its defaults."""
     config = coerce_numbers(copy.deepcopy(config))
+    for section in ("devices", "observables"):
+        unknown = sorted(set(config.get(section) or {}) - set(device_names()))
+        if unknown:
+            raise SpecError(f"config.{section}: unknown device(s) {', '.join(map(repr, unknown))}; "
+                            f"allowed: {', '.join(device_names())}")
     validate(config, "config", "config")
     config.setdefault("engine", "auto")
     config.setdefault("mumax3_binary", None)
     config.setdefault("validate", True)
     obs = config.setdefault("observables", {})
-    obs["domain_wall"] = {**observable_defaults("domain_wall"), **obs.get("domain_wall", {})}
+    for device in device_names():
+        settings = {**observable_defaults(device), **obs.get(device, {})}
+        validate(settings, _observables_schema(device), f"config observables.{device}")
+        obs[device] = settings
     return config
+
+
+def _observables_schema(device: str) -> dict:
+    import importlib
+
+    return importlib.import_module(f"analysis.observables.{device}").SETTINGS
 
 
 def expand(config: dict) -> list[Run]:
@@ -85,14 +94,19 @@ def expand(config: dict) -> list[Run]:
     seen: dict[str, str] = {}
     for device, dev in config["devices"].items():
         sweep = dict(dev.get("sweep", {}))
-        param_sets = sweep.pop("param_set", ["P"])
+        param_sets = sweep.pop("param_set", [device_module(device).DEFAULT_PARAM_SET])
         for point in _product({"param_set": param_sets, **sweep}):
             ps = point.pop("param_set")
             where = f"config devices.{device} (param_set={ps}, " + ", ".join(
-                f"{k}={v}" for k, v in point.items()) + ")"
+                f"{k}={v.get('name', v) if isinstance(v, dict) else v}" for k, v in point.items()) + ")"
             spec = deep_merge(base_spec(device, ps), dev.get("spec", {}))
             for key, value in point.items():
-                set_dotted(spec, key, value, where)
+                if isinstance(value, dict):  # a bundle: several spec paths set together, shown by its name
+                    for path, v in value.items():
+                        if path != "name":
+                            set_dotted(spec, path, v, f"{where} sweep bundle {key!r}")
+                else:
+                    set_dotted(spec, key, value, where)
             for proto in dev["protocols"]:
                 pspec = copy.deepcopy(spec)
                 for key, value in proto.get("set", {}).items():
@@ -111,7 +125,8 @@ def expand(config: dict) -> list[Run]:
                     if rid in seen:
                         continue  # identical physics requested twice: simulate once
                     seen[rid] = label
-                    swept = {"param_set": ps, **point, **combo}
+                    swept = {"param_set": ps, **{k: (v.get("name", str(v)) if isinstance(v, dict) else v)
+                                                 for k, v in point.items()}, **combo}
                     runs.append(Run(rid, device, proto["name"], rspec, swept))
     return runs
 

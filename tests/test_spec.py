@@ -18,11 +18,20 @@ def load(name):
 
 def test_demo_and_paper_configs_expand():
     demo = expand(normalise_config(load("config.yaml")))
-    assert len(demo) == 6 and {r.protocol for r in demo} == {"train", "control", "dc"}
-    paper = expand(normalise_config(load("paper.yaml")))
+    assert len(demo) == 19 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip"}
+    assert {r.protocol for r in demo if r.device == "domain_wall"} == {"train", "control", "dc"}
+    everything = expand(normalise_config(load("paper.yaml")))
+    paper = [r for r in everything if r.device == "domain_wall"]
     # 2 variants x 6 layer counts x (4 trains + control + 4 DC + 5 relaxations)
     assert len(paper) == 2 * 6 * 14
     assert {r.spec["stack"]["n_layers"] for r in paper} == {3, 5, 8, 10, 15, 20}
+    sky = [r for r in everything if r.device == "skyrmion"]
+    # 2 variants x 5 layer counts x 2 tracks x (4 trains + control + 4 DC)
+    assert len(sky) == 2 * 5 * 2 * 9 and {r.spec["stack"]["n_layers"] for r in sky} == {6, 8, 10, 12, 15}
+    assert {(r.swept["track"], r.spec["geometry"]["length"]) for r in sky} == {("main", 512e-9),
+                                                                                ("secondary", 128e-9)}
+    assert all(r.spec["material"]["Dind"] == 3e-3 for r in sky)
+    assert len([r for r in everything if r.device == "afm_strip"]) == 4 + 5 + 10
     p5 = next(r for r in paper if r.spec["param_set"] == "P" and r.spec["stack"]["n_layers"] == 5)
     assert stack_layout(p5.spec).nz == 9 and stack_layout(p5.spec).layer_cells == (0, 2, 4, 6, 8)
     s5 = next(r for r in paper if r.spec["param_set"] == "S" and r.spec["stack"]["n_layers"] == 5)
@@ -58,8 +67,8 @@ def test_sweep_table(tmp_path):
      r"geometry.length = 1.29e-07 is not a whole number of cells"),
     (lambda c: c["devices"]["domain_wall"]["spec"]["material"].update({"Ms": "8e5x"}),
      r"material.Ms = '8e5x': must be a value of type number"),
-    (lambda c: c["devices"].update({"skyrmion": {}}),
-     r"config.devices: unknown key\(s\) 'skyrmion'"),
+    (lambda c: c["devices"].update({"vortex": {}}),
+     r"config.devices: unknown device\(s\) 'vortex'; allowed: afm_strip, domain_wall, skyrmion"),
 ])
 def test_bad_values_name_key_value_and_what_is_allowed(mutate, expected):
     config = load("config.yaml")

@@ -33,7 +33,22 @@ TINY = {
         "sweep": {"param_set": ["P"], "stack.n_layers": [1]},
         "protocols": [{"name": "dc", "set": {"drive.protocol": "dc"}},
                       {"name": "control", "set": {"drive.protocol": "relaxation"}}],
-    }},
+    },
+        # the other two devices go through the same stages (one tiny run each)
+        "skyrmion": {
+            "spec": {"geometry": {"length": 64.0e-9, "width": 48.0e-9},
+                     "initial_state": {"skyrmion_position": [-8.0e-9, 0.0], "relax_time": 0.02e-9},
+                     "drive": {"protocol": "dc", "duration": 0.05e-9, "tail": 0.0},
+                     "sampling": {"snapshot_period": 0.025e-9, "snapshot_edge_periods": 0}},
+            "sweep": {"param_set": ["P"], "stack.n_layers": [1]},
+            "protocols": [{"name": "dc"}],
+        },
+        "afm_strip": {
+            "spec": {"geometry": {"length": 100.0e-9, "cell": [1.0e-9, 1.0e-9, 1.0e-9]},
+                     "initial_state": {"wall_velocity": 3000.0},
+                     "drive": {"duration": 4.0e-12}, "sampling": {"snapshot_period": 2.0e-12}},
+            "protocols": [{"name": "decay"}],
+        }},
 }
 
 
@@ -56,8 +71,8 @@ def test_pipeline_end_to_end(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     results = tmp_path / "results"
     sweep = (results / "sweep.csv").read_text().splitlines()
-    assert len(sweep) == 3
-    run_ids = [line.split(",")[0] for line in sweep[1:]]
+    assert len(sweep) == 5
+    run_ids = [line.split(",")[0] for line in sweep[1:] if ",domain_wall," in line]
     for rid in run_ids:
         run = results / "dw" / "runs" / rid
         assert (run / "run.mx3").read_text().startswith("// spinlif")
@@ -72,6 +87,10 @@ def test_pipeline_end_to_end(tmp_path):
     summary = (results / "dw" / "observables.csv").read_text()
     assert "t_threshold_ns" in summary and "R_whole_track_max_ohm" in summary
     assert (results / "dw" / "traces.png").stat().st_size > 1000
+    for short, column in (("sk", "X_initial_nm"), ("afm", "v_initial_m_s")):
+        assert column in (results / short / "observables.csv").read_text()
+        assert (results / short / "traces.png").stat().st_size > 1000
+        assert open_store(results / short / "dataset.zarr").sizes["run"] == 1
     # no pulse trains in this config: the fit stage runs and the table has its columns but no rows
     header = (results / "params" / "lif_params.csv").read_text().splitlines()
     assert len(header) == 1 and header[0].startswith("device_id,device_type,param_set,n_layers")
@@ -166,7 +185,7 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1  # header only
 
 
-@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 168), ("config.yaml", 6)])
+@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 367), ("config.yaml", 19)])
 def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     """`snakemake -n` plans one spec/render/simulate/ingest/observables job per run and one
     aggregation (its speed is measured by `make dryrun-paper`, not here)."""
@@ -174,7 +193,7 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     counts = dict(re.findall(r"^(\w+)\s+(\d+)\s*$", out.stdout, re.M))
     for rule in ("spec", "render", "simulate", "ingest", "observables"):
         assert counts[rule] == str(n_runs), out.stdout
-    assert counts["aggregate"] == "1" and counts["sweep_table"] == "1"
+    assert counts["aggregate"] == "3" and counts["sweep_table"] == "1"
     # the fit stage waits for the engine's validation suite (validate: true by default)
     assert counts["fit"] == "1" and counts["params_table"] == "1" and counts["validation_report"] == "1"
     assert counts["validation_simulate"] == "6"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Device observables. One module per device family, each with
-``compute(ds, config) -> (timeseries DataFrame, snapshot DataFrame, summary dict)``."""
+"""Device observables. One module per device family, named as the device (``spinlif.devices``),
+each with ``SETTINGS`` (JSON schema of ``observables.<device>`` in the config, with defaults) and
+``compute(ds, settings) -> (timeseries DataFrame, snapshot DataFrame, summary dict)``."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ import importlib
 import json
 from pathlib import Path
 
-OBSERVABLES = {"domain_wall": "analysis.observables.domain_wall"}
 
 
 def compute_run_observables(store: str | Path, out_dir: str | Path, config: dict | None = None) -> dict:
@@ -18,8 +18,8 @@ def compute_run_observables(store: str | Path, out_dir: str | Path, config: dict
 
     ds = open_store(store)
     device = ds.attrs["device"]
-    module = importlib.import_module(OBSERVABLES[device])
-    settings = (config or {}).get("observables", {}).get(device) or module.default_settings()
+    module = importlib.import_module(f"{__name__}.{device}")
+    settings = (config or {}).get("observables", {}).get(device) or default_settings(device)
     series, snaps, summary = module.compute(ds, settings)
     out_dir = Path(out_dir)
     tmp = out_dir.with_name(out_dir.name + ".tmp")
@@ -33,3 +33,10 @@ def compute_run_observables(store: str | Path, out_dir: str | Path, config: dict
         shutil.rmtree(out_dir)
     tmp.replace(out_dir)
     return summary
+
+
+def default_settings(device: str) -> dict:
+    """The defaults of ``observables.<device>`` (from the module's ``SETTINGS`` schema)."""
+    from spinlif.spec import observable_defaults
+
+    return observable_defaults(device)

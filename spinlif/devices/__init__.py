@@ -1,23 +1,47 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Device families. Adding one means: a module here (template context and CPU-engine builder),
-a template in ``mx3_templates/`` and an observables module in ``analysis/observables/``.
+"""Device families: every public module of this package is one.
 
-Each device module provides
-``TEMPLATE`` (template file name), ``template_context(spec) -> dict`` and
-``initial_magnetisation(spec, x, y, z) -> (mx, my, mz)`` (cell-centre coordinates in m,
-arrays of the grid's shape; the CPU engine relaxes this state exactly as the template does).
+Adding a fourth device means four files and nothing else; every stage (sweep expansion,
+validation, rendering, both engines, ingest, observables, aggregation) finds it by its name:
+
+1. ``spinlif/devices/<name>.py``: the device spec and the CPU-engine builder, providing
+
+   * ``SHORT_NAME`` (directory under ``results/``), ``TEMPLATE`` (file in ``mx3_templates/``),
+     ``DEFAULTS`` (spec sections every run starts from, SI units), ``DEFAULT_PARAM_SET``;
+   * ``parameter_set(name) -> dict`` (the material sections of one parameter set);
+   * ``check_consistency(spec)`` (physics constraints the schema cannot express);
+   * ``grid_shape(spec) -> (nx, ny, nz)``;
+   * ``describe(spec) -> dict`` (readable columns of ``results/sweep.csv``, nm and ns);
+   * ``template_context(spec) -> dict`` (values for the template, numbers formatted for MuMax3);
+   * ``cpu_model(spec, torch, stack) -> spinlif.engines.cpu.CpuModel`` (mesh, material, terms,
+     initial state and table columns of the magnum.np run).
+2. ``workflow/schemas/devices/<name>.schema.yaml``: the run-spec sections of the device.
+3. ``mx3_templates/<TEMPLATE>``: its MuMax3 script.
+4. ``analysis/observables/<name>.py``: ``SETTINGS`` (JSON schema of ``observables.<name>`` with
+   defaults) and ``compute(ds, settings)``.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+from functools import cache
 from types import ModuleType
 
-DEVICES = {"domain_wall": "spinlif.devices.domain_wall"}
+
+@cache
+def device_names() -> tuple[str, ...]:
+    """Names of all device families (the public modules of this package), sorted."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 
 def device_module(name: str) -> ModuleType:
     """The module implementing one device family."""
-    if name not in DEVICES:
-        raise KeyError(f"device = {name!r}: allowed are {sorted(DEVICES)}")
-    return importlib.import_module(DEVICES[name])
+    if name not in device_names():
+        raise KeyError(f"device = {name!r}: allowed are {', '.join(device_names())}")
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def short_names() -> dict[str, str]:
+    """``{device: short name}``: the directory of each device under ``results/``."""
+    return {name: device_module(name).SHORT_NAME for name in device_names()}

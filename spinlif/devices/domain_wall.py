@@ -7,57 +7,49 @@ import math
 
 import numpy as np
 
+from spinlif.devices._multilayer import (check_multilayer, check_position, cpu_multilayer_model, describe_stack,
+                                         effective_material, grid_shape, multilayer_parameter_set, stack_context)
+from spinlif.parameter_sets import DEVICE_DMI
 from spinlif.render import si
-from spinlif.spec import (current_direction, drive_schedule, grid_shape, spin_polarisation_y,
-                          stack_layout, wall_mx_at_centre)
+from spinlif.spec import wall_mx_at_centre
 
+__all__ = ["grid_shape", "effective_material"]
+
+SHORT_NAME = "dw"
+DEFAULT_PARAM_SET = "P"
 TEMPLATE = "dw_track.mx3.j2"
 
+# physics-brief section 3.0/3.1 column (a): 512 x 128 nm^2 track (decision 1), 2 x 2 x 0.8 nm^3
+# cells, wall at -200 nm relaxed 0.2 ns at alpha = 1, 1 ns ON trains at 1e11 A/m^2, 10 ps table.
+DEFAULTS = {
+    "geometry": {"length": 512e-9, "width": 128e-9, "cell": [2e-9, 2e-9, 0.8e-9]},
+    "stack": {"n_layers": 5},
+    "initial_state": {"wall_position": -200e-9, "relax_time": 0.2e-9, "relax_alpha": 1.0},
+    "drive": {"protocol": "pulse_train", "J0": 1e11, "amplitude": 1.0, "t_on": 1e-9,
+              "t_off": 1e-9, "duration": 60e-9, "tail": 10e-9, "current_direction": "forward"},
+    "sampling": {"table_period": 10e-12, "snapshot_period": 1e-9, "snapshot_edge_periods": 10},
+}
 
-def effective_material(spec: dict) -> dict:
-    """Material of the simulated cells: scaled by f for the effective medium (set E), else as given."""
-    f = stack_layout(spec).scale
-    m = dict(spec["material"])
-    for key in ("Ms", "Aex", "Ku1", "Dind"):
-        m[key] = m[key] * f
-    return m
+
+def parameter_set(name: str) -> dict:
+    """Set S, P, R or E with D = 1 mJ/m^2 (physics-brief decision 2: the seed's 1e-12 is a typo)."""
+    return multilayer_parameter_set(name, DEVICE_DMI["domain_wall"])
+
+
+def check_consistency(spec: dict) -> None:
+    check_multilayer(spec)
+    check_position(spec, "wall_position", spec["initial_state"]["wall_position"])
+
+
+def describe(spec: dict) -> dict:
+    return {**describe_stack(spec), "wall_position_nm": round(spec["initial_state"]["wall_position"] * 1e9, 6)}
 
 
 def template_context(spec: dict) -> dict:
     """Values for ``dw_track.mx3.j2``, numbers formatted for MuMax3."""
-    nx, ny, nz = grid_shape(spec)
-    layout = stack_layout(spec)
-    mat = effective_material(spec)
-    J0 = spec["drive"]["J0"]
-    segments = [
-        {"Jz": si(J0 * seg.i), "duration": si(seg.duration), "i": si(seg.i), "save": seg.save,
-         "start_ns": si(round(seg.start * 1e9, 6)), "end_ns": si(round(seg.end * 1e9, 6))}
-        for seg in drive_schedule(spec)
-    ]
-    stack = dict(spec["stack"])
-    stack["interlayer_exchange"] = si(stack["interlayer_exchange"])
-    dz = spec["geometry"]["cell"][2]
-    return {
-        "param_set": spec["param_set"],
-        "grid": {"nx": nx, "ny": ny, "nz": nz},
-        "cell": [si(c) for c in spec["geometry"]["cell"][:2]] + [si(layout.dz)],
-        "stack": stack,
-        "has_interlayer_exchange": spec["stack"]["interlayer_exchange"] != 0,
-        "areal_coupling": si(2 * spec["stack"]["interlayer_exchange"] / dz),
-        "layout": {"layer_cells": list(layout.layer_cells), "scale": si(layout.scale),
-                   "free_layer_thickness": si(layout.free_layer_thickness)},
-        "n_regions": len(layout.layer_cells),
-        "material": {k: si(v) for k, v in mat.items()},
-        "pol": si(abs(spec["material"]["theta_SH"])),
-        "p_y": spin_polarisation_y(spec),
-        "current_direction": current_direction(spec),
-        "wall_mx": si(wall_mx_at_centre(spec)),
-        "wall_position_nm": si(round(spec["initial_state"]["wall_position"] * 1e9, 6)),
-        "initial_state": {k: si(v) for k, v in spec["initial_state"].items()},
-        "sampling": {"table_period": si(spec["sampling"]["table_period"])},
-        "drive": {"protocol": spec["drive"]["protocol"], "J0": si(J0)},
-        "segments": segments,
-    }
+    return {**stack_context(spec),
+            "wall_mx": si(wall_mx_at_centre(spec)),
+            "wall_position_nm": si(round(spec["initial_state"]["wall_position"] * 1e9, 6))}
 
 
 def wall_width(spec: dict) -> float:
@@ -81,3 +73,8 @@ def initial_magnetisation(spec: dict, x: np.ndarray, y: np.ndarray, z: np.ndarra
     theta = 2 * np.arctan(np.exp((x - spec["initial_state"]["wall_position"]) / delta))
     mx = wall_mx_at_centre(spec) * np.sin(theta)
     return mx, np.zeros_like(mx), np.cos(theta)
+
+
+def cpu_model(spec: dict, torch, stack: str, J_of_state):
+    """The cpu engine's model: the multilayer track with the wall of :func:`initial_magnetisation`."""
+    return cpu_multilayer_model(spec, torch, stack, J_of_state, initial_magnetisation)

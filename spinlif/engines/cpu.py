@@ -9,78 +9,67 @@ the same :func:`spinlif.spec.drive_schedule`, so both engines run one protocol.
 magnum.np changes torch globals, renames the process and may ``exit()`` on import errors
 (cpu-engine-facts.md, "Side effects"), so it is imported only here, in this worker process.
 
-Physics terms (all SI, fields in A/m; the MuMax3-mirroring ones live in
-:mod:`spinlif.engines.cpu_fields`, shared with the validation cases):
-* demagnetisation (magnum.np ``DemagField``) and uniaxial anisotropy;
-* exchange + interfacial DMI as MuMax3's kernel, with its DMI boundary condition at free edges;
-  ``interlayer_exchange`` (J/m, MuMax3 ``ext_InterExchange`` semantics) between adjacent
-  magnetic cells of a contiguous stack, nothing across empty spacer cells;
-* the spin-Hall SOT as MuMax3's Slonczewski term with Lambda = 1.
+The device module builds the physics (:class:`CpuModel`: mesh, material, field terms, initial
+state, table columns; the MuMax3-mirroring terms live in :mod:`spinlif.engines.cpu_fields`,
+shared with the validation cases); this module integrates it: the relaxation, the drive
+schedule, the table rows and the snapshots, the same for every device.
 
-Stacks that are too large for the CPU run as the effective medium of set E
-(``--stack auto``: full stack up to ``FULL_STACK_MAX_CELLS`` cells); the snapshots are then
-written back onto the spec's grid (each magnetic layer holds the medium's magnetisation, the
-spacers zero) and every per-layer table column holds the medium's average.
+``--stack auto|full|effective_medium`` is for the multilayer devices: stacks too large for the
+CPU run as the effective medium of set E (:mod:`spinlif.devices._multilayer`).
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Callable
 
 import numpy as np
 
-from spinlif.engines.cpu_fields import import_backend, slonczewski_sot_field, stack_exchange_dmi_field
-
-FULL_STACK_MAX_CELLS = 40_000
-"""Above this many cells ``--stack auto`` uses the effective medium (set E)."""
+from spinlif.engines.cpu_fields import import_backend
 
 PROGRESS_EVERY_S = 10.0
 FLUSH_EVERY_S = 5.0  # MuMax3 flushes its table every 5 s
 
 
-def effective_spec(spec: dict, stack: str) -> tuple[dict, bool]:
-    """The spec the solver runs (set E when the stack is reduced) and whether it was reduced."""
-    from spinlif.spec import grid_shape
+@dataclass
+class CpuModel:
+    """What the cpu engine integrates for one run spec; built by the device module's ``cpu_model``.
 
-    nx, ny, nz = grid_shape(spec)
-    variant = spec["stack"]["variant"]
-    reduce = variant != "effective_medium" and (
-        stack == "effective_medium" or (stack == "auto" and nx * ny * nz > FULL_STACK_MAX_CELLS))
-    if not reduce:
-        return spec, False
-    reduced = copy.deepcopy(spec)
-    reduced["stack"]["variant"] = "effective_medium"
-    if variant == "contiguous":
-        reduced["stack"]["t_spacer"] = 0.0
-    return reduced, True
+    Arrays use magnum.np's layout ``(nx, ny, nz[, 3])``; SI units. The table gets the columns
+    t, <m>, m.region<k> (one per entry of ``region_cells``, repeated ``region_repeat`` times when
+    a reduced stack stands for several output layers), then ``scalars`` in order, then J, as the
+    device's template adds them with ``TableAdd``.
+    """
+
+    shape: tuple[int, int, int]
+    cell: tuple[float, float, float]
+    material: dict
+    magnetic: Any                  # torch bool tensor (nx, ny, nz)
+    m0: np.ndarray                 # initial magnetisation (nx, ny, nz, 3)
+    conservative: dict             # name -> field term with h(state) and E(state): E_total
+    sot: Any                       # non-conservative term (reads the drive), or None
+    region_cells: tuple[int, ...]  # z index of table region k = 1, 2, ...
+    scalars: list[tuple[str, str, Callable]] = field(default_factory=list)  # (name, unit, f(state))
+    region_repeat: int = 1
+    to_output: Callable[[np.ndarray], np.ndarray] = lambda m: m  # solver (nz, ny, nx, 3) -> spec grid
+    out_cell: tuple[float, float, float] | None = None
+    info: dict = field(default_factory=dict)
 
 
-def build_terms(torch, spec: dict, state, layout, J_of_state):
-    """The field terms of one device spec on one magnum.np state: ``(conservative, sot)``."""
-    from magnumnp import DemagField, UniaxialAnisotropyField
+def cell_centres(shape, cell, length: float, width: float):
+    """Mesh-centred cell-centre coordinates ``(x, y, z)`` in m, each of ``shape`` (MuMax3's
+    ``Index2Coord``: x = dx (ix - (nx - 1) / 2), and likewise y and z)."""
+    axes = [c * (np.arange(n) - (n - 1) / 2) for n, c in zip(shape, cell)]
+    return np.meshgrid(*axes, indexing="ij")
 
-    from spinlif.spec import spin_polarisation_y
 
-    nx, ny, nz = state.mesh.n
-    Ms = state.material["Ms"][..., 0]
-    # in the spacer variant no two magnetic cells touch along z, so the coupling acts only in 'contiguous'
-    exchange_dmi = stack_exchange_dmi_field(torch, Ms, state.material["A"][..., 0], state.material["Di"][..., 0],
-                                            state.mesh.dx, spec["stack"]["interlayer_exchange"])
-    sot = slonczewski_sot_field(
-        torch, Ms, [0.0, float(spin_polarisation_y(spec)), 0.0],
-        pol=abs(spec["material"]["theta_SH"]), epsilon_prime=spec["material"]["epsilon_prime"],
-        free_layer_thickness=layout.free_layer_thickness, mesh_thickness=nz * state.mesh.dx[2],
-        J_of_state=J_of_state)
-    conservative = {
-        "demag": DemagField(),
-        "exchange_dmi": exchange_dmi,
-        "anisotropy": UniaxialAnisotropyField(),
-    }
-    return conservative, sot
+def total_energy(terms: dict) -> Callable:
+    """E_total (J) of the conservative terms, as a table-column function."""
+    return lambda state: sum(float(term.E(state)) for term in terms.values())
 
 
 def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -> dict:
@@ -88,69 +77,42 @@ def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -
     from analysis.ovf import write_ovf
     from analysis.table import TableWriter
     from spinlif.devices import device_module
-    from spinlif.devices.domain_wall import effective_material
     from spinlif.engines import progress_line
-    from spinlif.spec import drive_schedule, fs_grid, grid_shape, run_id, stack_layout, total_time
+    from spinlif.spec import drive_schedule, fs_grid, run_id, total_time
 
     wall_start = time.time()
     torch, magnumnp = import_backend(threads)
     from magnumnp import LLGSolver, Mesh, State
 
-    device = device_module(spec["device"])
-    sim_spec, reduced = effective_spec(spec, stack)
-    layout = stack_layout(sim_spec)
-    out_layout = stack_layout(spec)
-    nx, ny, nz = grid_shape(sim_spec)
-    out_shape = grid_shape(spec)
-    dx, dy = spec["geometry"]["cell"][:2]
-    mesh = Mesh((nx, ny, nz), (dx, dy, layout.dz))
-    state = State(mesh)
-
-    mat = effective_material(sim_spec)
-    magnetic = torch.zeros((nx, ny, nz), dtype=torch.bool)
-    magnetic[:, :, list(layout.layer_cells)] = True
-    mask = magnetic.to(torch.float64)
-    state.material = {
-        "Ms": mat["Ms"] * mask,
-        "A": mat["Aex"] * mask,
-        "Ku": mat["Ku1"] * mask,
-        "Ku_axis": [0.0, 0.0, 1.0],
-        "Di": mat["Dind"] * mask,
-        "alpha": spec["material"]["alpha"],
-    }
-
-    x, y, z = (c.cpu().numpy() for c in mesh.SpatialCoordinate())
-    x = x - spec["geometry"]["length"] / 2  # mesh-centred coordinates, as MuMax3 shapes
-    y = y - spec["geometry"]["width"] / 2
-    mx, my, mz = device.initial_magnetisation(sim_spec, x, y, z)
-    m0 = torch.tensor(np.stack([mx, my, mz], axis=-1)) * mask[..., None]
-    state.m = m0
-
     drive = {"J": 0.0}
-    conservative, sot = build_terms(torch, sim_spec, state, layout, lambda s: drive["J"])
-    terms = list(conservative.values())
-    llg = LLGSolver(terms + [sot], atol=1e-5)
+    model: CpuModel = device_module(spec["device"]).cpu_model(spec, torch, stack, lambda s: drive["J"])
+    mesh = Mesh(model.shape, model.cell)
+    state = State(mesh)
+    state.material = model.material
+    magnetic = model.magnetic
+    state.m = torch.tensor(model.m0) * magnetic.to(torch.float64)[..., None]
 
-    n_out_regions = len(out_layout.layer_cells)
+    terms = list(model.conservative.values()) + ([model.sot] if model.sot is not None else [])
+    llg = LLGSolver(terms, atol=1e-5)
 
-    def averages():
+    def save_row():
         m = state.m
-        total = m[magnetic].mean(dim=0)
-        per_layer = [m[:, :, k].mean(dim=(0, 1)) for k in layout.layer_cells]
-        if reduced:
-            per_layer = per_layer * n_out_regions
-        return total, per_layer
+        values = [float(v) for v in m[magnetic].mean(dim=0)]
+        for _ in range(model.region_repeat):
+            for k in model.region_cells:
+                values += [float(v) for v in m[:, :, k].mean(dim=(0, 1))]
+        values += [float(f(state)) for _, _, f in model.scalars]
+        values += [0.0, 0.0, drive["J"]]
+        table.write(float(state.t), values)
 
-    def snapshot_array() -> np.ndarray:
+    def save_snapshot():
+        nonlocal snap_count
         m = state.m.detach().cpu().numpy().transpose(2, 1, 0, 3)  # (nz, ny, nx, 3)
-        if not reduced:
-            return m
-        full = np.zeros(out_shape[::-1] + (3,), dtype=np.float32)
-        for iz in out_layout.layer_cells:
-            full[iz] = m[0]
-        return full
+        write_ovf(out_dir / f"m{snap_count:06d}.ovf", model.to_output(m), model.out_cell or model.cell,
+                  title="m", time=float(state.t))
+        snap_count += 1
 
-    # --- relaxation (same as the template: damped LLG at relax_alpha, no drive, no outputs)
+    # --- relaxation (same as the templates: damped LLG at relax_alpha, no drive, no outputs)
     relax_time = spec["initial_state"]["relax_time"]
     if relax_time > 0:
         state.material["alpha"] = spec["initial_state"]["relax_alpha"]
@@ -159,30 +121,14 @@ def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -
     state.t = 0.0
 
     columns = [("t", "s"), ("mx", ""), ("my", ""), ("mz", "")]
-    for k in range(1, n_out_regions + 1):
+    for k in range(1, len(model.region_cells) * model.region_repeat + 1):
         columns += [(f"m.region{k}{c}", "") for c in "xyz"]
-    columns += [("E_demag", "J"), ("E_total", "J"), ("Jx", "A/m2"), ("Jy", "A/m2"), ("Jz", "A/m2")]
+    columns += [(name, unit) for name, unit, _ in model.scalars]
+    columns += [("Jx", "A/m2"), ("Jy", "A/m2"), ("Jz", "A/m2")]
     J0 = spec["drive"]["J0"]
     out_dir = Path(out_dir)
     table = TableWriter(out_dir / "table.txt", columns)
     snap_count = 0
-    cell_out = (dx, dy, out_layout.dz)
-
-    def save_row():
-        total, per_layer = averages()
-        e_demag = float(conservative["demag"].E(state))
-        e_total = sum(float(term.E(state)) for term in conservative.values())
-        values = [float(v) for v in total]
-        for vec in per_layer:
-            values += [float(v) for v in vec]
-        values += [e_demag, e_total, 0.0, 0.0, drive["J"]]
-        table.write(float(state.t), values)
-
-    def save_snapshot():
-        nonlocal snap_count
-        write_ovf(out_dir / f"m{snap_count:06d}.ovf", snapshot_array(), cell_out,
-                  title="m", time=float(state.t))
-        snap_count += 1
 
     period_fs = fs_grid(spec["sampling"]["table_period"])
     t_end = total_time(spec)
@@ -221,8 +167,7 @@ def simulate(spec: dict, out_dir: Path, threads: int = 1, stack: str = "auto") -
     return {
         "engine": "cpu",
         "engine_version": f"magnum.np {magnumnp.__version__}, torch {torch.__version__}",
-        "cpu_stack_model": sim_spec["stack"]["variant"],
-        "stack_reduced_to_effective_medium": reduced,
+        **model.info,
         "threads": threads,
         "table_rows": n_rows,
         "snapshots": snap_count,

@@ -144,13 +144,14 @@ def exchange_dmi_field_class(torch):
     return ExchangeDMIField
 
 
-def stack_exchange_dmi_field(torch, Ms, A, D, cell, interlayer_exchange: float):
+def stack_exchange_dmi_field(torch, Ms, A, D, cell, interlayer_exchange: float, periodic=(False, False)):
     """The exchange + DMI term of a stack of layers one cell thick: ``interlayer_exchange`` (J/m,
-    MuMax3 ``ext_InterExchange``) between vertically adjacent magnetic cells; empty spacer cells
-    couple nothing. Used by the device runs and by the interlayer-exchange validation case."""
+    MuMax3 ``ext_InterExchange``; negative for an antiferromagnetic coupling) between vertically
+    adjacent magnetic cells; empty spacer cells couple nothing. Used by the device runs and by the
+    interlayer-exchange validation case."""
     nz = Ms.shape[2]
     A_z = torch.full((1, 1, nz - 1), float(interlayer_exchange)) if nz > 1 else None
-    return exchange_dmi_field_class(torch)(Ms, A, D, cell, A_z)
+    return exchange_dmi_field_class(torch)(Ms, A, D, cell, A_z, periodic=periodic)
 
 
 def slonczewski_sot_field(torch, Ms, p, pol: float, epsilon_prime: float, free_layer_thickness: float,

@@ -22,7 +22,8 @@ rule aggregate:
 
 rule plot_traces:
     input:
-        "results/{device}/dataset.zarr",
+        dataset="results/{device}/dataset.zarr",
+        observables=observables_of,
     output:
         report(
             "results/{device}/traces.png",
@@ -34,4 +35,4 @@ rule plot_traces:
     benchmark:
         "results/benchmarks/{device}/plot_traces.tsv"
     shell:
-        "spinlif plot {input} -o {output} > {log} 2>&1"
+        "spinlif plot {input.dataset} --observables {input.observables} -o {output} > {log} 2>&1"

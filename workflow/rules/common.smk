@@ -6,7 +6,9 @@ import json
 from snakemake.exceptions import WorkflowError
 
 from spinlif.runs import resolve_engine
-from spinlif.spec import DEVICE_SHORT_NAMES, SpecError
+from fitting.pipeline import fitted_devices
+from spinlif.devices import short_names
+from spinlif.spec import SpecError
 from spinlif.sweep import expand as expand_sweep
 from spinlif.sweep import normalise_config
 
@@ -17,8 +19,10 @@ except SpecError as err:
     raise WorkflowError(f"spinlif: {err}") from None
 
 RUNS_BY_ID = {run.run_id: run for run in RUNS}
+DEVICE_SHORT_NAMES = short_names()
 DEVICE_OF_SHORT = {short: dev for dev, short in DEVICE_SHORT_NAMES.items()}
 DEVICES = sorted({DEVICE_SHORT_NAMES[run.device] for run in RUNS})
+FITTED_DEVICES = [d for d in DEVICES if d in fitted_devices()]
 ENGINE = resolve_engine(CONFIG["engine"], CONFIG["mumax3_binary"])
 
 

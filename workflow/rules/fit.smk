@@ -39,7 +39,7 @@ rule fit:
 
 rule params_table:
     input:
-        expand("results/params/{device}_rows.json", device=DEVICES),
+        expand("results/params/{device}_rows.json", device=FITTED_DEVICES),
     output:
         table=report("results/params/lif_params.csv", category="Parameter table",
                      caption="../report/params.rst"),

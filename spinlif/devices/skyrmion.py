@@ -1,0 +1,118 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""(Ta/CoFeB)_n skyrmion nanotrack (seed 001 section II B; physics-brief section 3.1 column b).
+
+The stack, material, spin-Hall torque and drive are the domain-wall device's; what differs:
+
+* D = 3 mJ/m^2 by default. With the seed's A and K_eff, D = 1 mJ/m^2 is D/D_c = 0.29 and the
+  skyrmion collapses (physics-brief decision 2 and V5; cpu-engine-facts.md "Physics checks").
+  Pt-like DMI: not Ta/CoFeB-realistic (material caveat of brief section 1).
+* The initial texture is MuMax3's ``NeelSkyrmion(sign(Dind), -1)`` at ``skyrmion_position``:
+  core -z in a +z background, in-plane part radial, m_r = sign(Dind) (the chirality the DMI
+  prefers: the left half of the skyrmion is an up|down wall along +x, whose centre has
+  m_x = -sign(Dind), see :func:`spinlif.spec.wall_mx_at_centre`). The cpu engine evaluates the
+  same formula, so both engines start from the same texture and relax it the same way.
+* Snapshots every 100 ps by default: the guiding centre comes from OVF snapshots (per layer,
+  from the topological-charge density), not from ``ext_bubblepos`` (layer 0 only, biased by edge
+  canting; brief section 3.1). At the 5-40 m/s of these devices 100 ps is 0.5-4 nm of travel,
+  10 samples per 1 ns pulse: enough for the trajectory fits, which integrate the model between
+  samples. The table (10 ps) adds ``ext_topologicalcharge`` to catch an annihilation early.
+  Storage: one snapshot is 12 bytes per cell (0.2 MB per layer at 256 x 64), so a 70 ns run of a
+  15-layer set-P stack writes ~4 GB; raise ``sampling.snapshot_period`` for long sweeps.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from spinlif.devices._multilayer import (check_multilayer, check_position, cpu_multilayer_model, describe_stack,
+                                         grid_shape, multilayer_parameter_set, stack_context)
+from spinlif.parameter_sets import DEVICE_DMI
+from spinlif.render import si
+
+__all__ = ["grid_shape"]
+
+SHORT_NAME = "sk"
+DEFAULT_PARAM_SET = "P"
+TEMPLATE = "skyrmion_track.mx3.j2"
+
+NEEL_SKYRMION_WIDTH_CELLS = 8
+"""MuMax3's ``NeelSkyrmion`` profile width w in cells (``engine/config.go``): m_z = 2 p (exp(-r^2/w^2) - 1/2)."""
+
+# physics-brief section 3.1 column (b): 512 x 128 nm^2 main track, skyrmion at (-200 nm, 0);
+# N in {6, 8, 10, 12, 15}; the same trains and identification runs as the domain wall.
+DEFAULTS = {
+    "geometry": {"length": 512e-9, "width": 128e-9, "cell": [2e-9, 2e-9, 0.8e-9]},
+    "stack": {"n_layers": 6},
+    "initial_state": {"skyrmion_position": [-200e-9, 0.0], "relax_time": 0.3e-9, "relax_alpha": 1.0},
+    "drive": {"protocol": "pulse_train", "J0": 1e11, "amplitude": 1.0, "t_on": 1e-9,
+              "t_off": 1e-9, "duration": 60e-9, "tail": 10e-9, "current_direction": "forward"},
+    "sampling": {"table_period": 10e-12, "snapshot_period": 100e-12, "snapshot_edge_periods": 10},
+}
+
+
+def parameter_set(name: str) -> dict:
+    """Set S, P, R or E with D = 3 mJ/m^2 (set R keeps its realistic 0.2 mJ/m^2: a caveat run)."""
+    return multilayer_parameter_set(name, DEVICE_DMI["skyrmion"])
+
+
+def check_consistency(spec: dict) -> None:
+    check_multilayer(spec)
+    x, y = spec["initial_state"]["skyrmion_position"]
+    check_position(spec, "skyrmion_position", x, y)
+
+
+def describe(spec: dict) -> dict:
+    x, y = spec["initial_state"]["skyrmion_position"]
+    return {**describe_stack(spec), "skyrmion_x_nm": round(x * 1e9, 6), "skyrmion_y_nm": round(y * 1e9, 6)}
+
+
+def chirality(spec: dict) -> int:
+    """``charge`` argument of MuMax3's NeelSkyrmion: the sign of the radial in-plane component."""
+    dmi = spec["material"]["Dind"]
+    return int(math.copysign(1, dmi)) if dmi != 0 else 1
+
+
+def template_context(spec: dict) -> dict:
+    """Values for ``skyrmion_track.mx3.j2``, numbers formatted for MuMax3."""
+    x, y = spec["initial_state"]["skyrmion_position"]
+    return {**stack_context(spec), "chirality": chirality(spec),
+            "skyrmion_position_nm": [si(round(x * 1e9, 6)), si(round(y * 1e9, 6))]}
+
+
+def initial_magnetisation(spec: dict, x: np.ndarray, y: np.ndarray, z: np.ndarray):
+    """MuMax3's ``NeelSkyrmion(chirality, -1).Transl(x0, y0, 0)`` on cell centres (m)."""
+    x0, y0 = spec["initial_state"]["skyrmion_position"]
+    w = NEEL_SKYRMION_WIDTH_CELLS * spec["geometry"]["cell"][0]
+    dx, dy = x - x0, y - y0
+    r = np.hypot(dx, dy)
+    mz = -2.0 * (np.exp(-(r / w) ** 2) - 0.5)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mx = np.where(r > 0, dx * chirality(spec) / r * (1 - np.abs(mz)), 0.0)
+        my = np.where(r > 0, dy * chirality(spec) / r * (1 - np.abs(mz)), 0.0)
+    norm = np.sqrt(mx**2 + my**2 + mz**2)  # MuMax3 normalises m after setting it
+    return mx / norm, my / norm, mz / norm
+
+
+def cpu_model(spec: dict, torch, stack: str, J_of_state):
+    """The cpu engine's model: the multilayer track with the skyrmion, and MuMax3's
+    ``ext_topologicalcharge`` as a table column (written for the spec's grid: a reduced stack's
+    single layer stands for every magnetic layer, the sum is divided by the spec's Nz)."""
+    from analysis.topology import charge_density_continuum
+    from spinlif.spec import stack_layout
+
+    out_layout = stack_layout(spec)
+    nz_out, n_layers = out_layout.nz, len(out_layout.layer_cells)
+    cx, cy = spec["geometry"]["cell"][:2]
+
+    def extra_scalars(conservative, layout):
+        def charge(state):
+            m = state.m.detach().cpu().numpy()
+            per_layer = [charge_density_continuum(m[:, :, k].transpose(1, 0, 2), (cx, cy)).sum()
+                         for k in layout.layer_cells]
+            total = sum(per_layer) * (n_layers / len(per_layer))
+            return 0.25 * cx * cy / math.pi / nz_out * total
+        return [("ext_topologicalcharge", "", charge)]
+
+    return cpu_multilayer_model(spec, torch, stack, J_of_state, initial_magnetisation, extra_scalars)
