@@ -101,7 +101,7 @@ def plot_afm_traces(observables: list[Path], output: str | Path) -> Path:
             ax3.plot(w.w, w.dF_J_m * 1e3, "o", label=f"simulated F(N) - F(0), L = {length:g} nm")
             ax3.plot(w.w, group.sort_values("n_walls_initial").F_exact_minus_uniform_J_m * 1e3, "k+", ms=9,
                      label="exact sine-Gordon lattice")
-            ws = np.linspace(max(w.w.max(), 1e-3) / 200, w.w.max() * 1.05, 200)
+            ws = np.linspace(max(w.w.max(), 1e-3) / 40, w.w.max() * 1.05, 200)
             mu = [sine_gordon_lattice(lam / x, lam, first.sg_stiffness_J_m, first.sg_anisotropy_J_m2)["mu"]
                   for x in ws]
             ax3.plot(ws, np.asarray(mu) * 1e3, "-", lw=0.8,

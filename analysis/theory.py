@@ -278,12 +278,19 @@ def sine_gordon_lattice(period: float, lam: float, stiffness: float, anisotropy:
     ``{"k", "energy_per_wall", "mu", "w"}`` (J/m per unit width).
     """
     from scipy.optimize import brentq
-    from scipy.special import ellipe, ellipk
+    from scipy.special import ellipe, ellipkm1
 
     target = period / lam
-    # period / lam = 2 k K(k) is increasing in k on (0, 1): from 0 to infinity
-    k = brentq(lambda kk: 2 * kk * ellipk(kk**2) - target, 1e-12, 1 - 1e-16, xtol=1e-15, maxiter=500)
+    # period / lam = 2 k K(k) grows from 0 to infinity as k -> 1; solve for q = -log10(1 - k^2)
+    # with K from ellipkm1 (accurate for dilute walls, where 1 - k^2 ~ 16 exp(-period / lam))
+    def excess(q):
+        p = 10.0 ** (-q)
+        return 2 * math.sqrt(1 - p) * ellipkm1(p) - target
+
+    q = brentq(excess, 1e-12, 300.0, xtol=1e-14, maxiter=500)
+    p = 10.0 ** (-q)
+    k = math.sqrt(1 - p)
     scale = 4 * math.sqrt(stiffness * anisotropy)
-    K, E = ellipk(k**2), ellipe(k**2)
+    K, E = ellipkm1(p), ellipe(k**2)
     return {"k": k, "energy_per_wall": scale * (E / k - (1 - k**2) * K / (2 * k)), "mu": scale * E / k,
             "w": 1 / (2 * k * K)}

@@ -26,6 +26,7 @@ from fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fi
 TRAIN_DUTIES = (1 / 2, 1 / 3)
 TEST_DUTIES = (2 / 5, 1 / 4)
 DW_FAMILIES = ("exp_Mishra8", "lin_Mishra9corr", "linear")
+SKY_FAMILIES = ("quad", "exp_edge", "linear")
 
 # acceptance targets for deterministic (T = 0) data, physics-brief section 4.1
 NRMSE_TRAIN_MAX = 0.03
@@ -51,6 +52,7 @@ class RunTrace:
     template_sha256: str = ""
 
     full: Trajectory | None = None  # the whole recorded trace; ``trajectory`` is its sub-threshold part
+    summary: dict = field(default_factory=dict)  # the run's observables summary (skyrmion runs)
 
     @property
     def is_train(self) -> bool:
@@ -65,7 +67,7 @@ def subthreshold(trace: RunTrace, u_th: float) -> RunTrace:
     keep = tr.t <= t_fire if np.isfinite(t_fire) else np.ones(tr.t.shape, bool)
     cut = Trajectory(tr.t[keep], tr.u[keep], tr.drive, tr.label)
     return RunTrace(trace.run_id, trace.protocol, trace.duty, cut, trace.spec, trace.engine, trace.engine_version,
-                    trace.table_sha256, trace.template_sha256, full=tr)
+                    trace.table_sha256, trace.template_sha256, full=tr, summary=trace.summary)
 
 
 def load_dw_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]:
@@ -92,6 +94,43 @@ def load_dw_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]
             Trajectory(t_ns[keep], u[keep], Drive.from_spec(spec), label=f"{protocol}:{run_id}"),
             spec, manifest.get("engine", ""), manifest.get("engine_version", ""),
             manifest.get("outputs", {}).get("table.txt", ""), manifest.get("template_sha256", "")))
+    return traces
+
+
+def load_sk_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]:
+    """The skyrmion runs of an aggregated dataset, u = guiding-centre displacement x (nm, layer
+    average, from the snapshots: ``observables/snapshots.csv`` rows with layer 0). A run whose
+    skyrmion annihilated is left out with a printed note: it is flagged, never fitted."""
+    import pandas as pd
+
+    from analysis.store import open_store
+    from spinlif.runs import read_manifest
+    from spinlif.spec import load_spec
+
+    ds = open_store(dataset)
+    traces = []
+    for run_id in map(str, ds["run"].values):
+        run_dir = Path(runs_root) / run_id
+        summary = json.loads((run_dir / "observables" / "summary.json").read_text())
+        if summary.get("annihilated"):
+            print(f"spinlif fit: run {run_id} left out: its skyrmion annihilated at "
+                  f"{summary['t_annihilated_ns']:.3g} ns", flush=True)
+            continue
+        snaps = pd.read_csv(run_dir / "observables" / "snapshots.csv")
+        avg = snaps[snaps.layer == 0].sort_values("t_ns")
+        spec = load_spec(run_dir / "spec.yaml")
+        manifest = read_manifest(run_dir / "sim")
+        d = spec["drive"]
+        duty = d["t_on"] / (d["t_on"] + d["t_off"]) if d["protocol"] == "pulse_train" else None
+        protocol = str(ds.sel(run=run_id)["protocol"].values)
+        t, u = avg.t_ns.to_numpy(float), avg.x_disp_nm.to_numpy(float)
+        keep = np.isfinite(t) & np.isfinite(u)
+        trace = RunTrace(run_id, protocol, duty,
+                         Trajectory(t[keep], u[keep], Drive.from_spec(spec), label=f"{protocol}:{run_id}"),
+                         spec, manifest.get("engine", ""), manifest.get("engine_version", ""),
+                         manifest.get("outputs", {}).get("table.txt", ""), manifest.get("template_sha256", ""))
+        trace.summary = summary
+        traces.append(trace)
     return traces
 
 
@@ -198,6 +237,8 @@ def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...
         family = FAMILIES[name]
         if name == "lin_Mishra9corr":
             family = family.with_constants(m_op=0.5 * (u_rest + u_th))  # middle of the integration range
+        if name == "exp_edge":
+            family = family.with_constants(x_R=end_edge_displacement_nm(trains[0].spec))
         main = run_fold(family, train, test, u_rest, u_th)
         swapped = run_fold(family, swapped_train, swapped_test, u_rest, u_th) if test else None
         folds[name] = (main, swapped)
@@ -224,6 +265,47 @@ def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...
     return rows, folds
 
 
+def end_edge_displacement_nm(spec: dict) -> float:
+    """x_R of the edge-exponential family: the right end of the track as a displacement from the
+    skyrmion's start (nm)."""
+    return (spec["geometry"]["length"] / 2 - spec["initial_state"]["skyrmion_position"][0]) * 1e9
+
+
+def device_description(spec: dict, traces, u_th: float) -> dict:
+    """The identity and state-definition columns that differ between the fitted devices."""
+    from spinlif.devices.domain_wall import wall_width
+    from spinlif.units import NM
+
+    g, st = spec["geometry"], spec["stack"]
+    size = f"{st['n_layers']}_{g['length'] * 1e9:g}x{g['width'] * 1e9:g}nm"
+    if spec["device"] == "skyrmion":
+        summaries = [r.summary for r in traces if r.summary]
+        mean = lambda key: float(np.nanmean([s[key] for s in summaries])) if summaries else float("nan")  # noqa: E731
+        trains = [s for r, s in ((r, r.summary) for r in traces) if r.is_train and s]
+        return {
+            "device_id": f"SKY_{spec['param_set']}{size}", "device_type": "SKY",
+            "state_var": "x_sk guiding-centre displacement, layer average", "u_unit": "nm",
+            "threshold_convention": f"disp {u_th:g} nm",
+            "R_sk_nm": mean("radius_initial_nm"),
+            "skyrmion_hall_deg": float(np.nanmean([s["skyrmion_hall_deg"] for s in trains])) if trains else float("nan"),
+            "Q_min": min((s["Q_min_abs"] for s in summaries), default=float("nan")),
+            "dw_width_nm": float("nan"),
+            "seed_deviation_notes": f"D = {spec['material']['Dind']:g} J/m^2 (seed 1e-12: the skyrmion collapses); "
+                                    "x in nm and t in ns (the seed's self-consistent reading); seed coefficients are "
+                                    "compared only in the separate comparison table",
+            "material_caveat": "Pt-like DMI: not Ta/CoFeB-realistic (physics-brief section 1)",
+        }
+    return {
+        "device_id": f"DW_{spec['param_set']}{size}", "device_type": "DW",
+        "state_var": "mean m_z over the magnetic cells", "u_unit": "1", "threshold_convention": f"m_z {u_th:g}",
+        "R_sk_nm": float("nan"), "skyrmion_hall_deg": float("nan"), "Q_min": float("nan"),
+        "dw_width_nm": wall_width(spec) / NM,
+        "seed_deviation_notes": "D = 1e-3 J/m^2 (seed 1e-12); theta_SH = -0.15 (seed unspecified sign); "
+                                "seed coefficients are compared only in the separate comparison table",
+        "material_caveat": "",
+    }
+
+
 def _status(row: dict, result: FitResult, gate: dict, dt_fire_ok: bool,
             boot_ci95: dict | None = None) -> tuple[str, list[str]]:
     reasons = []
@@ -248,7 +330,7 @@ def _status(row: dict, result: FitResult, gate: dict, dt_fire_ok: bool,
     if k < n:
         reasons.append(f"fire/no-fire agrees on {row['fire_agreement']} trains")
     names = result.family.names
-    for name in ("gamma", "a1", "tau", "alpha", "k2"):
+    for name in ("gamma", "a1", "tau", "alpha", "k2", "c"):
         if name in names:
             lo, hi = result.ci95[name]
             if boot_ci95 and np.all(np.isfinite(boot_ci95[name])):  # the wider of the two intervals
@@ -265,7 +347,6 @@ def _status(row: dict, result: FitResult, gate: dict, dt_fire_ok: bool,
 
 def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, traces, train, test,
          u_rest: float, u_th: float, gate: dict, code_version: str) -> dict:
-    from spinlif.devices.domain_wall import wall_width
     from spinlif.units import NM
 
     result = main.result
@@ -274,16 +355,17 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
     names = family.names
     fire_all = {**main.fire}
     agree = sum(d == m for d, m in fire_all.values())
+    described = device_description(spec, traces, u_th)
     row = {
-        "device_id": f"DW_{spec['param_set']}{st['n_layers']}_{g['length'] * 1e9:g}x{g['width'] * 1e9:g}nm",
-        "device_type": "DW", "param_set": spec["param_set"], "n_layers": st["n_layers"],
+        "device_id": described["device_id"], "device_type": described["device_type"],
+        "param_set": spec["param_set"], "n_layers": st["n_layers"],
         "Lx_nm": g["length"] / NM, "Ly_nm": g["width"] / NM, "t_fm_nm": st["t_fm"] / NM,
         "t_spacer_nm": st["t_spacer"] / NM, "cell_nm": json.dumps([c / NM for c in g["cell"]]),
         "D_Jm2": mat["Dind"], "Ku_Jm3": mat["Ku1"], "Ms_Am": mat["Ms"], "A_Jm": mat["Aex"],
         "alpha_G": mat["alpha"], "theta_SH": mat["theta_SH"], "J0_Am2": spec["drive"]["J0"],
         "temperature_K": 0.0,
-        "state_var": "mean m_z over the magnetic cells", "u_rest": u_rest, "u_th": u_th, "u_unit": "1",
-        "threshold_convention": f"m_z {u_th:g}",
+        "state_var": described["state_var"], "u_rest": u_rest, "u_th": u_th, "u_unit": described["u_unit"],
+        "threshold_convention": described["threshold_convention"],
         "model_family": family.name, "equation": family.equation, "time_unit": "ns",
         "m_op": family.constants.get("m_op", float("nan")),
     }
@@ -334,8 +416,10 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
         "r2_deriv_on": r2_on, "r2_deriv_off": r2_off, "runs_test_p": runs_p,
         "bic": result.bic, "n_points": result.n_points,
         "autocorrelation_time_samples": result.extra.get("autocorrelation_time_samples", float("nan")),
-        "v_on_m_s": (result.values["gamma"] * g["length"] / 2 / NM) if "gamma" in names else float("nan"),
-        "dw_width_nm": wall_width(spec) / NM,
+        "v_on_m_s": (float("nan") if "gamma" not in names else result.values["gamma"] if described["device_type"] == "SKY"
+                     else result.values["gamma"] * g["length"] / 2 / NM),
+        "dw_width_nm": described["dw_width_nm"], "R_sk_nm": described["R_sk_nm"],
+        "skyrmion_hall_deg": described["skyrmion_hall_deg"], "Q_min": described["Q_min"],
         "solver": "; ".join(sorted({r.engine_version for r in traces if r.engine_version})),
         "engine": "; ".join(sorted({r.engine for r in traces if r.engine})),
         "input_deck_sha256": json.dumps(sorted({r.template_sha256 for r in traces if r.template_sha256})),
@@ -346,8 +430,8 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
         "fit_datetime_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
         "validation_report": gate.get("report") or "", "validation_passed": bool(gate.get("passed")),
         "validation_report_sha256": gate.get("report_sha256", ""),
-        "seed_deviation_notes": "D = 1e-3 J/m^2 (seed 1e-12); theta_SH = -0.15 (seed unspecified sign); "
-                                "seed coefficients are compared only in the separate comparison table",
+        "seed_deviation_notes": described["seed_deviation_notes"],
+        "material_caveat": described["material_caveat"],
     })
     status, reasons = _status(row, result, gate, main.dt_fire_ok)
     row["status"], row["status_reasons"] = status, "; ".join(reasons)

@@ -39,7 +39,7 @@ def plot_fit(traces, fold, row: dict, path: str | Path) -> Path:
         sub = whole.t <= t_fire if np.isfinite(t_fire) else np.ones(whole.t.shape, bool)
         res_ax.plot(whole.t[sub], (whole.u - model)[sub], color=line.get_color(), lw=0.8)
     ax.axhline(row["u_th"], color="k", lw=0.6, ls=":", label="threshold")
-    ax.set(ylabel="<m_z>", title=f"{row['device_id']}: {row['model_family']} ({row['status']}); "
+    ax.set(ylabel=f"{row['state_var']} ({row['u_unit']})", title=f"{row['device_id']}: {row['model_family']} ({row['status']}); "
                                  f"solid simulation, dashed compact model")
     ax.legend(fontsize=7, ncol=2)
     res_ax.set(xlabel="t (ns)", ylabel="residual (fitted part)")

@@ -10,7 +10,7 @@ import math
 import subprocess
 from pathlib import Path
 
-from fitting.device_fit import DW_FAMILIES, fit_group, group_key, load_dw_traces
+from fitting.device_fit import DW_FAMILIES, SKY_FAMILIES, fit_group, group_key, load_dw_traces, load_sk_traces
 
 
 def code_version() -> str:
@@ -28,7 +28,7 @@ def code_version() -> str:
 
 def fitted_devices() -> tuple[str, ...]:
     """Short names of the devices with compact-model fits (their rows go into the table)."""
-    return ("dw",)
+    return ("dw", "sk")
 
 
 def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshold: float,
@@ -38,9 +38,10 @@ def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshol
     from fitting.neuron import NormalisedNeuron
     from spinlif.validation.report import validation_gate
 
-    if device != "dw":
-        raise ValueError(f"device = {device!r}: fits exist for 'dw' (skyrmion and AFM devices come with their data)")
-    traces = load_dw_traces(dataset, runs_root)
+    if device not in fitted_devices():
+        raise ValueError(f"device = {device!r}: compact-model fits exist for {', '.join(fitted_devices())}")
+    traces = load_sk_traces(dataset, runs_root) if device == "sk" else load_dw_traces(dataset, runs_root)
+    families = SKY_FAMILIES if device == "sk" else DW_FAMILIES
     groups: dict[tuple, list] = {}
     for trace in traces:
         groups.setdefault(group_key(trace.spec), []).append(trace)
@@ -54,7 +55,7 @@ def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshol
             continue
         engines = {m.engine for m in members}
         gate = validation_gate(sorted(engines)[0] if len(engines) == 1 else "mixed", validation_root)
-        group_rows, folds = fit_group(members, threshold, DW_FAMILIES, gate, version)
+        group_rows, folds = fit_group(members, threshold, families, gate, version)
         for row in group_rows:
             main, _ = folds[row["model_family"]]
             stem = f"{row['device_id']}_{row['model_family']}"

@@ -301,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate_report)
 
     p = sub.add_parser("fit", help="fit the compact models of one device family (held-out validation)")
-    p.add_argument("device", choices=["dw"])
+    p.add_argument("device", choices=["dw", "sk"])
     p.add_argument("--dataset", type=Path, required=True, help="results/<device>/dataset.zarr")
     p.add_argument("--runs", type=Path, required=True, help="results/<device>/runs (specs and manifests)")
     p.add_argument("--threshold", type=float, required=True, help="firing threshold of the state u")

@@ -8,6 +8,13 @@ def validation_report_input(wildcards):
     return [f"{VALIDATION_ROOT}/{ENGINE}/report.json"] if CONFIG["validate"] else []
 
 
+def fit_threshold(wildcards):
+    """The firing threshold of the compact model: <m_z> (domain wall) or the guiding-centre
+    displacement in nm (skyrmion), from the observables settings."""
+    settings = CONFIG["observables"][DEVICE_OF_SHORT[wildcards.device]]
+    return settings["threshold_mz"] if wildcards.device == "dw" else settings["threshold_displacement_nm"]
+
+
 def validation_state(wildcards):
     """What the fits' gate will read (a params value: a new report reruns the fits)."""
     from spinlif.validation.report import validation_gate
@@ -25,7 +32,7 @@ rule fit:
         figures=report(directory("results/params/figures/{device}"), patterns=["{name}.png"],
                        category="Compact-model fits", subcategory="{device}", caption="../report/params.rst"),
     params:
-        threshold=lambda w: CONFIG["observables"][DEVICE_OF_SHORT[w.device]]["threshold_mz"],
+        threshold=fit_threshold,
         gate=validation_state,
     log:
         "results/logs/{device}/fit.log",
