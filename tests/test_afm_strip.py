@@ -73,6 +73,7 @@ def test_cpu_energy_is_the_two_sublattice_energy_of_the_device_model(tmp_path):
     e_ex = mat["Aex"] / dx**2 * V * np.sum(1 - np.einsum("ilc,ilc->il", m[1:], m[:-1]))
     e_int = 2 * mat["interlayer_exchange"] / dz**2 * V * np.sum(1 - np.einsum("ic,ic->i", m[:, 0], m[:, 1]))
     e_ani = V * np.sum(-mat["K_easy"] * m[..., 0] ** 2 + mat["K_hard"] * m[..., 2] ** 2)
+    print(f"AFM energy: E_total = {float(ds['E_total'].values[0]):.8e} J, by hand {e_ex + e_int + e_ani:.8e} J")
     assert float(ds["E_total"].values[0]) == pytest.approx(e_ex + e_int + e_ani, rel=1e-5)
     assert np.all(np.abs(m[..., 2]) > 0)  # the test covers the hard-axis term
 
@@ -94,11 +95,13 @@ def test_steady_velocity_and_lorentz_contraction_under_torque(tmp_path, amplitud
     t, X = wall_track(ds)
     late = t >= 60e-12  # 6 relaxation times 1/(eps omega_g) = 10 ps after the start: v within 0.3 %
     v = abs(np.polyfit(t[late], X[late], 1)[0])
+    print(f"V7 drive i={amplitude}: v = {v:.1f} m/s, theory {v_theory:.1f} m/s, v/u = {v / sg.u:.3f}")
     assert v == pytest.approx(v_theory, rel=0.01), (v, v_theory, v / sg.u)
     snap = ds["m_snapshot"]
     x = snap["x"].values
     phi = neel_angle(snap.isel(t_snap=-1).values)
     width = fit_wall_width(x, phi, X[-1], sg.lam, 6 * sg.lam)
+    print(f"V7 contraction i={amplitude}: lambda_v = {width * 1e9:.4f} nm, theory {sg.contracted_width(v) * 1e9:.4f} nm")
     assert width == pytest.approx(sg.contracted_width(v), rel=0.01), (width, sg.contracted_width(v))
 
 
@@ -114,6 +117,7 @@ def test_free_decay_rate_of_a_lorentz_boosted_wall(tmp_path):
     sel = (t > 5e-12) & (t < 55e-12)
     assert np.all(v[sel] > 0)  # the boosted profile moves the way it was launched
     rate = -np.polyfit(t[sel], np.log(p[sel]), 1)[0]
+    print(f"V7 free decay: rate = {rate:.5e} 1/s, theory eps u / lambda = {sg.decay_rate:.5e} 1/s")
     assert rate == pytest.approx(sg.decay_rate, rel=0.03), (rate, sg.decay_rate)
     # the launched wall starts at v0: the boost (contraction + canting) is the moving soliton
     p0 = 8000.0 / math.sqrt(1 - (8000.0 / sg.u) ** 2)
@@ -142,6 +146,7 @@ def test_free_energy_of_n_walls_and_mu_match_the_exact_sine_gordon_lattice(tmp_p
     stiffness, anisotropy = 2 * spec["material"]["Aex"] * 1e-9, 2 * spec["material"]["K_easy"] * 1e-9
     for _, r in w[w.n_walls > 0].iterrows():
         exact = r.n_walls * sine_gordon_lattice(100e-9 / r.n_walls, sg.lam, stiffness, anisotropy)["energy_per_wall"]
+        print(f"V9 N={r.n_walls}: F(N) - F(0) = {r.dF_J_m:.6e} J/m, exact {exact:.6e} J/m")
         assert r.dF_J_m == pytest.approx(exact, rel=0.005), (r.n_walls, r.dF_J_m, exact)
     # mu between N = 2 and 4 against the exact F(4) - F(2) over 2
     F = {n: n * sine_gordon_lattice(100e-9 / n, sg.lam, stiffness, anisotropy)["energy_per_wall"] for n in (2, 4)}

@@ -77,6 +77,7 @@ def test_relaxed_radius_matches_the_radial_euler_lagrange_solution(film):
     reference = skyrmion_radius(r, theta)
     snap = ds["m_snapshot"]
     obs = layer_observables(snap.isel(t_snap=0, z=0).values, snap["x"].values, snap["y"].values)
+    print(f"V5: radius {obs['radius'] * 1e9:.3f} nm, radial Euler-Lagrange {reference * 1e9:.3f} nm")
     assert 9e-9 < reference < 13e-9  # ~11 nm (brief section 1 row 2: "radius of order 10 nm")
     assert obs["radius"] == pytest.approx(reference, rel=0.10), (obs["radius"], reference)
 
@@ -103,6 +104,8 @@ def test_hall_angle_and_speed_follow_the_thiele_equation(film):
     late = t >= 0.1e-9  # after the ~10 ps transient, while the skyrmion is far from the edges
     vx, vy = np.polyfit(t[late], X[late], 1)[0], np.polyfit(t[late], Y[late], 1)[0]
     angle, angle_th = math.degrees(math.atan2(vy, vx)), math.degrees(math.atan2(vy_th, vx_th))
+    print(f"V6: angle {angle:.2f} deg (Thiele {angle_th:.2f}), speed {math.hypot(vx, vy):.2f} m/s "
+          f"(Thiele {math.hypot(vx_th, vy_th):.2f}), G/4pi {ti['G'] / (4 * math.pi):.4f}, D {ti['D']:.3f}")
     assert vx > 0
     assert abs(angle - angle_th) < 3.0, (angle, angle_th)
     assert math.hypot(vx, vy) == pytest.approx(math.hypot(vx_th, vy_th), rel=0.10)

@@ -18,7 +18,7 @@ def load(name):
 
 def test_demo_and_paper_configs_expand():
     demo = expand(normalise_config(load("config.yaml")))
-    assert len(demo) == 19 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip"}
+    assert len(demo) == 18 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip"}
     assert {r.protocol for r in demo if r.device == "domain_wall"} == {"train", "control", "dc"}
     everything = expand(normalise_config(load("paper.yaml")))
     paper = [r for r in everything if r.device == "domain_wall"]
