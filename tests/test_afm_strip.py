@@ -54,15 +54,17 @@ def wall_track(ds):
 
 def test_sine_gordon_parameters_of_set_a_are_the_physical_example():
     sg = sine_gordon_parameters(afm_spec())
-    assert sg.lam == pytest.approx(10e-9, rel=1e-12)
+    assert sg.lam == pytest.approx(10e-9, rel=1e-12, abs=0)
     assert sg.u == pytest.approx(1.0e4, rel=5e-3)          # 10 km/s (brief section 3.1 c2)
     assert sg.eps == pytest.approx(0.05, rel=5e-3)
 
 
 def test_cpu_energy_is_the_two_sublattice_energy_of_the_device_model(tmp_path):
     """E_total at t = 0 of a moving (canted) wall against the discrete energy written out by hand:
-    intra-sublattice exchange (A / dx^2) V sum (1 - m_i . m_j), inter-sublattice coupling
-    (2 A_int / dz^2) V sum (1 - m_A . m_B) (MuMax3's form), -K_easy m_x^2 and K_hard m_z^2 per volume."""
+    intra-sublattice exchange 2 (A / dx^2) V sum over neighbour pairs (1 - m_i . m_j) (= A |grad m|^2 V),
+    inter-sublattice coupling (2 A_int / dz^2) V sum (1 - m_A . m_B) (MuMax3's form), -K_easy m_x^2 and
+    K_hard m_z^2 per volume. (pytest.approx needs abs=0 for J-sized numbers: its default absolute
+    tolerance of 1e-12 would accept anything.)"""
     spec = afm_spec(**{"initial_state.wall_velocity": 6000.0, "initial_state.wall_position": -20e-9,
                        "geometry.length": 100e-9, "drive.duration": 1e-12})
     ds = run(tmp_path, "energy", spec)
@@ -70,11 +72,11 @@ def test_cpu_energy_is_the_two_sublattice_energy_of_the_device_model(tmp_path):
     x, y, z = cell_centres(grid_shape(spec), (dx, dy, dz), 0, 0)
     m = np.stack(initial_magnetisation(spec, x, y, z), axis=-1)[:, 0]  # (nx, 2, 3)
     V = dx * dy * dz
-    e_ex = mat["Aex"] / dx**2 * V * np.sum(1 - np.einsum("ilc,ilc->il", m[1:], m[:-1]))
+    e_ex = 2 * mat["Aex"] / dx**2 * V * np.sum(1 - np.einsum("ilc,ilc->il", m[1:], m[:-1]))
     e_int = 2 * mat["interlayer_exchange"] / dz**2 * V * np.sum(1 - np.einsum("ic,ic->i", m[:, 0], m[:, 1]))
     e_ani = V * np.sum(-mat["K_easy"] * m[..., 0] ** 2 + mat["K_hard"] * m[..., 2] ** 2)
     print(f"AFM energy: E_total = {float(ds['E_total'].values[0]):.8e} J, by hand {e_ex + e_int + e_ani:.8e} J")
-    assert float(ds["E_total"].values[0]) == pytest.approx(e_ex + e_int + e_ani, rel=1e-5)
+    assert float(ds["E_total"].values[0]) == pytest.approx(e_ex + e_int + e_ani, rel=1e-6, abs=0)
     assert np.all(np.abs(m[..., 2]) > 0)  # the test covers the hard-axis term
 
 
@@ -102,7 +104,7 @@ def test_steady_velocity_and_lorentz_contraction_under_torque(tmp_path, amplitud
     phi = neel_angle(snap.isel(t_snap=-1).values)
     width = fit_wall_width(x, phi, X[-1], sg.lam, 6 * sg.lam)
     print(f"V7 contraction i={amplitude}: lambda_v = {width * 1e9:.4f} nm, theory {sg.contracted_width(v) * 1e9:.4f} nm")
-    assert width == pytest.approx(sg.contracted_width(v), rel=0.01), (width, sg.contracted_width(v))
+    assert width == pytest.approx(sg.contracted_width(v), rel=0.01, abs=0), (width, sg.contracted_width(v))
 
 
 def test_free_decay_rate_of_a_lorentz_boosted_wall(tmp_path):
@@ -147,10 +149,10 @@ def test_free_energy_of_n_walls_and_mu_match_the_exact_sine_gordon_lattice(tmp_p
     for _, r in w[w.n_walls > 0].iterrows():
         exact = r.n_walls * sine_gordon_lattice(100e-9 / r.n_walls, sg.lam, stiffness, anisotropy)["energy_per_wall"]
         print(f"V9 N={r.n_walls}: F(N) - F(0) = {r.dF_J_m:.6e} J/m, exact {exact:.6e} J/m")
-        assert r.dF_J_m == pytest.approx(exact, rel=0.005), (r.n_walls, r.dF_J_m, exact)
+        assert r.dF_J_m == pytest.approx(exact, rel=0.005, abs=0), (r.n_walls, r.dF_J_m, exact)
     # mu between N = 2 and 4 against the exact F(4) - F(2) over 2
     F = {n: n * sine_gordon_lattice(100e-9 / n, sg.lam, stiffness, anisotropy)["energy_per_wall"] for n in (2, 4)}
-    assert float(w.mu_J_m.iloc[-1]) == pytest.approx((F[4] - F[2]) / 2, rel=0.005)
+    assert float(w.mu_J_m.iloc[-1]) == pytest.approx((F[4] - F[2]) / 2, rel=0.005, abs=0)
 
 
 def test_a_wall_that_reaches_an_open_end_is_flagged(tmp_path):

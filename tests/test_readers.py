@@ -33,11 +33,11 @@ def test_sp4_fixture_shape_coords_time_units():
     assert m.shape == (1, 32, 128, 3)
     assert list(m.component.values) == ["x", "y", "z"]
     assert m.attrs["title"] == "m" and m.attrs["units"] == "1" and m.attrs["time"] == 0.0
-    assert m.attrs["cellsize"] == pytest.approx((3.90625e-9, 3.90625e-9, 3e-9))
+    assert m.attrs["cellsize"] == pytest.approx((3.90625e-9, 3.90625e-9, 3e-9), rel=1e-9, abs=0)
     # cell centres: xbase + i * xstepsize, in metres
-    assert m.x.values[0] == pytest.approx(1.953125e-9)
-    assert m.x.values[-1] == pytest.approx(5e-7 - 1.953125e-9)
-    assert m.z.values[0] == pytest.approx(1.5e-9)
+    assert m.x.values[0] == pytest.approx(1.953125e-9, rel=1e-9, abs=0)
+    assert m.x.values[-1] == pytest.approx(5e-7 - 1.953125e-9, rel=1e-9, abs=0)
+    assert m.z.values[0] == pytest.approx(1.5e-9, rel=1e-9, abs=0)
     # the SP4 initial state is uniform (1, 0.1, 0)/|.| = (0.99503719, 0.09950372, 0)
     norm = np.sqrt(1.01)
     assert np.allclose(m.sel(component="x"), 1 / norm, atol=1e-7)
@@ -62,7 +62,7 @@ def test_table_fixture_columns_units_values():
     assert df.attrs["units"]["t"] == "s" and df.attrs["units"]["mx"] == ""
     assert df.attrs["units"]["E_total"] == "J" and df.attrs["units"]["maxTorque"] == "T"
     assert len(df) == 10
-    assert df.t.iloc[0] == 1e-10 and df.t.iloc[-1] == pytest.approx(1e-9)
+    assert df.t.iloc[0] == 1e-10 and df.t.iloc[-1] == pytest.approx(1e-9, rel=1e-9, abs=0)
     assert df.mx.iloc[0] == pytest.approx(0.98323005)
     assert df.attrs["dropped_partial_rows"] == 0
 
@@ -127,7 +127,7 @@ def test_crlf_header_and_lowercase_legacy_header(tmp_path):
     m = read_ovf(legacy)
     assert m.attrs["title"] == "m"
     # xstepsize 0 is not trusted: the step comes from xmax / xnodes
-    assert m.attrs["cellsize"][0] == pytest.approx(3.90625e-9)
+    assert m.attrs["cellsize"][0] == pytest.approx(3.90625e-9, rel=1e-9, abs=0)
 
 
 def test_scalar_field(tmp_path):

@@ -91,11 +91,11 @@ def test_pulse_train_schedule_has_exact_edges_and_snapshots():
     spec["sampling"].update(snapshot_edge_periods=1, snapshot_period=1e-9)
     validate_spec(spec)
     segs = drive_schedule(spec)
-    assert segs[0].start == 0 and segs[-1].end == pytest.approx(7e-9)
+    assert segs[0].start == 0 and segs[-1].end == pytest.approx(7e-9, rel=1e-9, abs=0)
     on = [(s.start, s.end) for s in segs if s.i == 1.0]
     # ON from 0-1, 2.5-3.5, 5-6 ns (period 2.5 ns), possibly split at snapshot times
     covered = sum(e - s for s, e in on)
-    assert covered == pytest.approx(3e-9)
+    assert covered == pytest.approx(3e-9, rel=1e-9, abs=0)
     starts = sorted({round(s * 1e12) for s, _ in on})
     assert starts[0] == 0 and 2500 in starts and 5000 in starts
     saves = sorted(round(s.end * 1e12) for s in segs if s.save)
