@@ -5,14 +5,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+from analysis.store import open_store
+from spinlif.units import s_to_ns
 
-from analysis.store import open_store  # noqa: E402
-from spinlif.units import s_to_ns  # noqa: E402
+
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (no display needed); every figure of
+    the pipeline gets it here."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot
+
+    return matplotlib.pyplot
+
+
+plt = pyplot()
 
 
 def plot_traces(dataset: str | Path, output: str | Path, observables: list[Path] = ()) -> Path:
@@ -29,15 +39,9 @@ def plot_traces(dataset: str | Path, output: str | Path, observables: list[Path]
 
 
 def _load_observables(dirs: list[Path]):
-    import json
+    from analysis.observables import read_run_observables
 
-    import pandas as pd
-
-    out = []
-    for d in map(Path, dirs):
-        summary = json.loads((d / "summary.json").read_text())
-        out.append((summary, pd.read_csv(d / "timeseries.csv"), pd.read_csv(d / "snapshots.csv")))
-    return out
+    return [read_run_observables(d) for d in dirs]
 
 
 def _save(fig, output) -> Path:

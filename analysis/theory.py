@@ -245,12 +245,12 @@ def texture_integrals(m, x, y, p, a: float, window: tuple[float, float, float] |
     r of (x0, y0) count (the texture, not the edge canting of a finite film)."""
     import numpy as np
 
-    from analysis.topology import _mumax_derivative
+    from analysis.topology import mumax_derivative
 
     m = np.asarray(m, float)
     cx, cy = x[1] - x[0], y[1] - y[0]
-    dx = _mumax_derivative(m, axis=1, periodic=False) / cx
-    dy = _mumax_derivative(m, axis=0, periodic=False) / cy
+    dx = mumax_derivative(m, axis=1, periodic=False) / cx
+    dy = mumax_derivative(m, axis=0, periodic=False) / cy
     weight = np.full(m.shape[:2], cx * cy)
     if window is not None:
         xx, yy = np.meshgrid(x, y)

@@ -37,7 +37,7 @@ def _neighbour(m: np.ndarray, axis: int, step: int, periodic: bool) -> np.ndarra
     return out
 
 
-def _mumax_derivative(m: np.ndarray, axis: int, periodic: bool) -> np.ndarray:
+def mumax_derivative(m: np.ndarray, axis: int, periodic: bool) -> np.ndarray:
     """dm along ``axis`` per cell (not divided by the cell size), MuMax3's stencil choice."""
     m0 = m
     m1, p1 = _neighbour(m, axis, -1, periodic), _neighbour(m, axis, 1, periodic)
@@ -62,8 +62,8 @@ def charge_density_continuum(m: np.ndarray, cell: tuple[float, float],
                              periodic: tuple[bool, bool] = (False, False)) -> np.ndarray:
     """MuMax3's ``ext_topologicalchargedensity`` of one layer ``(ny, nx, 3)``: 1/m^2 per cell."""
     m = np.asarray(m, dtype=np.float64)
-    dmdx = _mumax_derivative(m, axis=1, periodic=periodic[0])
-    dmdy = _mumax_derivative(m, axis=0, periodic=periodic[1])
+    dmdx = mumax_derivative(m, axis=1, periodic=periodic[0])
+    dmdy = mumax_derivative(m, axis=0, periodic=periodic[1])
     q = np.einsum("...i,...i->...", m, np.cross(dmdx, dmdy)) / (cell[0] * cell[1])
     return np.where(np.any(m != 0, axis=-1), q, 0.0)
 

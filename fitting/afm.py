@@ -135,7 +135,7 @@ def fit_lorentz_contraction(v: np.ndarray, width: np.ndarray) -> tuple[float, fl
     """lambda and u from lambda_v^2 = lambda^2 - (lambda^2 / u^2) v^2 (ordinary least squares)."""
     x, y = np.asarray(v, float) ** 2, np.asarray(width, float) ** 2
     design = np.column_stack([np.ones_like(x), x])
-    coef, res, *_ = np.linalg.lstsq(design, y, rcond=None)
+    coef, *_ = np.linalg.lstsq(design, y, rcond=None)
     intercept, slope = coef
     dof = max(len(x) - 2, 1)
     sigma2 = float(np.sum((y - design @ coef) ** 2)) / dof

@@ -101,8 +101,7 @@ def load_sk_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]
     """The skyrmion runs of an aggregated dataset, u = guiding-centre displacement x (nm, layer
     average, from the snapshots: ``observables/snapshots.csv`` rows with layer 0). A run whose
     skyrmion annihilated is left out with a printed note: it is flagged, never fitted."""
-    import pandas as pd
-
+    from analysis.observables import read_run_observables
     from analysis.store import open_store
     from spinlif.runs import read_manifest
     from spinlif.spec import load_spec
@@ -111,12 +110,11 @@ def load_sk_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]
     traces = []
     for run_id in map(str, ds["run"].values):
         run_dir = Path(runs_root) / run_id
-        summary = json.loads((run_dir / "observables" / "summary.json").read_text())
+        summary, _, snaps = read_run_observables(run_dir / "observables")
         if summary.get("annihilated"):
             print(f"spinlif fit: run {run_id} left out: its skyrmion annihilated at "
                   f"{summary['t_annihilated_ns']:.3g} ns", flush=True)
             continue
-        snaps = pd.read_csv(run_dir / "observables" / "snapshots.csv")
         avg = snaps[snaps.layer == 0].sort_values("t_ns")
         spec = load_spec(run_dir / "spec.yaml")
         manifest = read_manifest(run_dir / "sim")

@@ -9,22 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
-
-def _plt():
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from analysis.plots import pyplot
 
 
 def plot_fit(traces, fold, row: dict, path: str | Path) -> Path:
     """Every train (and identification run) of one device: recorded u(t) against the family's
     prediction from the training fit (held-out runs predicted, not fitted), residuals below."""
-    from fitting.device_fit import _predict, first_crossing
+    from fitting.device_fit import _predict
 
-    plt = _plt()
+    plt = pyplot()
     fig, (ax, res_ax) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, height_ratios=[3, 1],
                                      constrained_layout=True)
     test_duties = {round(d, 4) for d in json.loads(row["duty_cycles_test"])}
@@ -35,8 +28,7 @@ def plot_fit(traces, fold, row: dict, path: str | Path) -> Path:
         label = f"{r.protocol}" + (f" {100 * r.duty:.0f} %" if r.duty else "") + (" (held out)" if held_out else "")
         line, = ax.plot(whole.t, whole.u, lw=1.2, label=label)
         ax.plot(whole.t, model, "--", color=line.get_color(), lw=1)
-        t_fire = first_crossing(whole.t, whole.u, row["u_th"])
-        sub = whole.t <= t_fire if np.isfinite(t_fire) else np.ones(whole.t.shape, bool)
+        sub = whole.t <= r.trajectory.t[-1]  # the part the fit saw (device_fit.subthreshold)
         res_ax.plot(whole.t[sub], (whole.u - model)[sub], color=line.get_color(), lw=0.8)
     ax.axhline(row["u_th"], color="k", lw=0.6, ls=":", label="threshold")
     ax.set(ylabel=f"{row['state_var']} ({row['u_unit']})", title=f"{row['device_id']}: {row['model_family']} ({row['status']}); "
@@ -52,7 +44,7 @@ def plot_fit(traces, fold, row: dict, path: str | Path) -> Path:
 def plot_frequency_curve(neuron, dc_points: list[tuple[float, float]], row: dict, path: str | Path) -> Path:
     """Spike frequency (GHz) vs drive i = J / J0 of the compact neuron (reset to rest), with the
     simulated DC runs (i, first-spike rate or 0) where they exist (seed 001 Fig. 9)."""
-    plt = _plt()
+    plt = pyplot()
     i = np.linspace(0, 2, 81)
     f = [neuron.spike_frequency(x) for x in i]
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
@@ -69,7 +61,7 @@ def plot_frequency_curve(neuron, dc_points: list[tuple[float, float]], row: dict
 
 def plot_parameters_vs_layers(frame, path: str | Path) -> Path:
     """Normalised coefficients of the selected families vs n_layers, with 1-sigma error bars."""
-    plt = _plt()
+    plt = pyplot()
     sel = frame[frame["selected"].astype(str) == "True"]
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), constrained_layout=True)
     for ax, (p, label) in zip(axes, (("g_per_ns", "g (1/ns)"), ("p2_per_ns", "p2 (1/ns)"), ("p0_per_ns", "p0 (1/ns)"))):

@@ -9,8 +9,6 @@ D ~ 0 there is no Neel wall and no steady SOT motion), the skyrmion device 3 mJ/
 
 from __future__ import annotations
 
-import copy
-
 # Seed Table I with the brief's corrections (section 1, rows 1-4 and 12-13).
 _SEED_MATERIAL = {
     "Ms": 8.0e5,          # A/m

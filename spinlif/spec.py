@@ -25,13 +25,6 @@ REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "workflow" / "schemas"
 
 
-def device_short_names() -> dict[str, str]:
-    """``{device: short name}``: directory names under ``results/`` (``dw``, ``sk``, ``afm``)."""
-    from spinlif.devices import short_names
-
-    return short_names()
-
-
 class SpecError(ValueError):
     """An invalid spec or config value; the message names the key, the value and what is allowed."""
 
@@ -46,15 +39,20 @@ def load_schema(name: str) -> dict:
         return yaml.safe_load(f)
 
 
-def observable_defaults(device: str) -> dict:
-    """Defaults of ``observables.<device>``: from the ``SETTINGS`` schema of the device's
-    observables module (the one place they live)."""
+def observables_settings_schema(device: str) -> dict:
+    """The JSON schema of ``observables.<device>`` (with its defaults): the ``SETTINGS`` of the
+    device's observables module, the one place they live."""
     import importlib
 
     from spinlif.devices import device_module
 
     device_module(device)  # a clear error for an unknown device
-    props = importlib.import_module(f"analysis.observables.{device}").SETTINGS["properties"]
+    return importlib.import_module(f"analysis.observables.{device}").SETTINGS
+
+
+def observable_defaults(device: str) -> dict:
+    """Defaults of ``observables.<device>``."""
+    props = observables_settings_schema(device)["properties"]
     return {k: copy.deepcopy(v["default"]) for k, v in props.items()}
 
 

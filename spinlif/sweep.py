@@ -21,8 +21,8 @@ from typing import Any
 import jsonschema
 
 from spinlif.devices import device_module, device_names, short_names
-from spinlif.spec import (SpecError, base_spec, coerce_numbers, deep_merge, observable_defaults, run_id,
-                          set_dotted, validate, validate_spec)
+from spinlif.spec import (SpecError, base_spec, coerce_numbers, deep_merge, observable_defaults,
+                          observables_settings_schema, run_id, set_dotted, validate, validate_spec)
 
 # swept spec paths already shown by a readable column of the sweep table
 _SHOWN = {"param_set", "stack.n_layers", "drive.amplitude", "drive.t_on", "drive.t_off",
@@ -77,15 +77,9 @@ def normalise_config(config: dict) -> dict:
     obs = config.setdefault("observables", {})
     for device in device_names():
         settings = {**observable_defaults(device), **obs.get(device, {})}
-        validate(settings, _observables_schema(device), f"config observables.{device}")
+        validate(settings, observables_settings_schema(device), f"config observables.{device}")
         obs[device] = settings
     return config
-
-
-def _observables_schema(device: str) -> dict:
-    import importlib
-
-    return importlib.import_module(f"analysis.observables.{device}").SETTINGS
 
 
 def expand(config: dict) -> list[Run]:

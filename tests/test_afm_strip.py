@@ -69,7 +69,7 @@ def test_cpu_energy_is_the_two_sublattice_energy_of_the_device_model(tmp_path):
                        "geometry.length": 100e-9, "drive.duration": 1e-12})
     ds = run(tmp_path, "energy", spec)
     mat, (dx, dy, dz) = spec["material"], spec["geometry"]["cell"]
-    x, y, z = cell_centres(grid_shape(spec), (dx, dy, dz), 0, 0)
+    x, y, z = cell_centres(grid_shape(spec), (dx, dy, dz))
     m = np.stack(initial_magnetisation(spec, x, y, z), axis=-1)[:, 0]  # (nx, 2, 3)
     V = dx * dy * dz
     e_ex = 2 * mat["Aex"] / dx**2 * V * np.sum(1 - np.einsum("ilc,ilc->il", m[1:], m[:-1]))

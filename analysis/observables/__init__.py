@@ -35,6 +35,16 @@ def compute_run_observables(store: str | Path, out_dir: str | Path, config: dict
     return summary
 
 
+def read_run_observables(out_dir: str | Path):
+    """``(summary dict, timeseries DataFrame, snapshots DataFrame)`` of one run's observables directory
+    (what :func:`compute_run_observables` wrote)."""
+    import pandas as pd
+
+    out_dir = Path(out_dir)
+    return (json.loads((out_dir / "summary.json").read_text()), pd.read_csv(out_dir / "timeseries.csv"),
+            pd.read_csv(out_dir / "snapshots.csv"))
+
+
 def default_settings(device: str) -> dict:
     """The defaults of ``observables.<device>`` (from the module's ``SETTINGS`` schema)."""
     from spinlif.spec import observable_defaults

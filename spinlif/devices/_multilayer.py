@@ -150,7 +150,7 @@ def cpu_multilayer_model(spec: dict, torch, stack: str, J_of_state, initial_magn
     mask = magnetic.to(torch.float64)
     material = {"Ms": mat["Ms"] * mask, "A": mat["Aex"] * mask, "Ku": mat["Ku1"] * mask,
                 "Ku_axis": [0.0, 0.0, 1.0], "Di": mat["Dind"] * mask, "alpha": spec["material"]["alpha"]}
-    x, y, z = cell_centres(shape, cell, spec["geometry"]["length"], spec["geometry"]["width"])
+    x, y, z = cell_centres(shape, cell)
     m0 = np.stack(initial_magnetisation(sim_spec, x, y, z), axis=-1)
 
     Ms = material["Ms"]

@@ -127,7 +127,7 @@ def sine_gordon_parameters(spec: dict) -> SineGordon:
 def check_consistency(spec: dict) -> None:
     check_track(spec)
     ini, periodic = spec["initial_state"], spec["geometry"]["periodic"]
-    n = ini["n_walls"]
+    n, sg = ini["n_walls"], sine_gordon_parameters(spec)
     if periodic and n % 2:
         raise SpecError(f"initial_state.n_walls = {n} in a periodic strip: must be even (the Neel vector "
                         "turns by n_walls * pi over the strip and must come back to itself)")
@@ -135,13 +135,12 @@ def check_consistency(spec: dict) -> None:
         raise SpecError(f"initial_state.n_walls = {n} needs geometry.periodic = true (walls leave open ends)")
     if n == 1:
         check_inside(spec, "initial_state.wall_position", ini["wall_position"], spec["geometry"]["length"] / 2)
-        u = sine_gordon_parameters(spec).u
-        if abs(ini["wall_velocity"]) >= u:
+        if abs(ini["wall_velocity"]) >= sg.u:
             raise SpecError(f"initial_state.wall_velocity = {ini['wall_velocity']!r} m/s: must be below the "
-                            f"limiting velocity u = {u:.6g} m/s of this material")
-    if spec["geometry"]["cell"][0] > sine_gordon_parameters(spec).lam / 5:
+                            f"limiting velocity u = {sg.u:.6g} m/s of this material")
+    if spec["geometry"]["cell"][0] > sg.lam / 5:
         raise SpecError(f"geometry.cell[0] = {spec['geometry']['cell'][0]!r} m: must resolve the wall, "
-                        f"<= lambda / 5 = {sine_gordon_parameters(spec).lam / 5:.4g} m")
+                        f"<= lambda / 5 = {sg.lam / 5:.4g} m")
 
 
 def grid_shape(spec: dict) -> tuple[int, int, int]:
@@ -200,9 +199,7 @@ def template_context(spec: dict) -> dict:
         "sg": {"lam_nm": f"{sg.lam * 1e9:.4g}", "u": f"{sg.u:.5g}", "eps": f"{sg.eps:.4g}"},
         "n_walls": n,
         "length": si(g["length"]),
-        "wall_position": si(ini["wall_position"]),
         "lam_v": si(sg.contracted_width(ini["wall_velocity"]) if n == 1 else sg.lam),
-        "wall_velocity": si(ini["wall_velocity"]),
         "canting_factor": si(mat["Ms"] / (2 * GAMMA_LL * sg.H)),
         "initial_state": {k: si(v) for k, v in ini.items()},
         "sampling": {k: si(v) for k, v in spec["sampling"].items()},
@@ -235,7 +232,7 @@ def cpu_model(spec: dict, torch, stack: str, J_of_state):
     material = {"Ms": mat["Ms"] * ones, "A": mat["Aex"] * ones, "alpha": mat["alpha"],
                 "K_easy": mat["K_easy"] * ones, "K_easy_axis": [1.0, 0.0, 0.0],
                 "K_hard": -mat["K_hard"] * ones, "K_hard_axis": [0.0, 0.0, 1.0]}
-    x, y, z = cell_centres(shape, cell, g["length"], g["cell"][1])
+    x, y, z = cell_centres(shape, cell)
     m0 = np.stack(initial_magnetisation(spec, x, y, z), axis=-1)
     exchange = stack_exchange_dmi_field(torch, material["Ms"], material["A"], 0 * ones, cell,
                                         mat["interlayer_exchange"], periodic=(g["periodic"], False))

@@ -60,7 +60,7 @@ class CpuModel:
     info: dict = field(default_factory=dict)
 
 
-def cell_centres(shape, cell, length: float, width: float):
+def cell_centres(shape, cell):
     """Mesh-centred cell-centre coordinates ``(x, y, z)`` in m, each of ``shape`` (MuMax3's
     ``Index2Coord``: x = dx (ix - (nx - 1) / 2), and likewise y and z)."""
     axes = [c * (np.arange(n) - (n - 1) / 2) for n, c in zip(shape, cell)]

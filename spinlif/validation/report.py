@@ -74,15 +74,12 @@ def references(case: str) -> dict:
 def evaluate_case(case: str, engine: str, problem_paths: dict, sim_dirs: dict, out_csv: Path,
                   figure: Path | None = None) -> pd.DataFrame:
     """Evaluate one case from its runs' outputs; write its rows (CSV) and figure."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    from analysis.plots import pyplot
     from spinlif.runs import read_manifest
     from spinlif.validation import case_module
     from spinlif.validation.problems import load_problem
 
+    plt = pyplot()
     problems = {run: load_problem(path) for run, path in problem_paths.items()}
     versions = sorted({read_manifest(d).get("engine_version", "") for d in sim_dirs.values()})
     evaluation = case_module(case).evaluate(problems, {k: Path(v) for k, v in sim_dirs.items()}, references(case))
