@@ -8,7 +8,8 @@ Synthetic domain-wall traces shaped like the demo sweep (four 1 ns-ON trains of 
 duty, 12 ns + 3 ns tail, plus a J = 0 control and a DC step, 10 ps samples, float32-rounded) are
 generated from a known linear LIF model. For each domain-wall family it times
 ``fitting.trajectory.fit`` on the training fold (the trains at 50 % and 33 % plus the
-identification runs), then a whole ``fit_group`` (three families, both folds, all metrics): the
+identification runs) and the block-bootstrap replicates per second (every family is bootstrapped
+when selected), then a whole ``fit_group`` (three families, both folds, all metrics): the
 work of one row group of the parameter table. Target (issue 4): the demo sweep's fit stage under
 2 minutes on 2 cores.
 """
@@ -19,17 +20,19 @@ import time
 
 from fitting.device_fit import DW_FAMILIES, TRAIN_DUTIES, _duty_in, fit_group
 from fitting.models import FAMILIES
-from fitting.trajectory import fit
+from fitting.trajectory import block_bootstrap, fit
 
 
 def main() -> None:
     from fitting.synthetic import synthetic_dw_group
 
     traces = synthetic_dw_group()
-    train = [r.trajectory for r in traces if not r.is_train or _duty_in(r.duty, TRAIN_DUTIES)]
+    members = [r for r in traces if not r.is_train or _duty_in(r.duty, TRAIN_DUTIES)]
+    train = [r.trajectory for r in members]
+    periods = [1.0 / r.duty if r.duty else 1.0 for r in members]
     n_points = sum(len(t.t) for t in train)
     print(f"training fold: {len(train)} traces, {n_points} samples")
-    print(f"{'family':<18} {'fits/s':>8} {'s/fit':>8}")
+    print(f"{'family':<18} {'fits/s':>8} {'s/fit':>8} {'bootstrap replicates/s':>24} {'s per 200':>10}")
     for name in DW_FAMILIES:
         family = FAMILIES[name]
         if name == "lin_Mishra9corr":
@@ -39,7 +42,11 @@ def main() -> None:
             fit(family, train)
             n += 1
         per_fit = (time.perf_counter() - start) / n
-        print(f"{name:<18} {1 / per_fit:>8.2f} {per_fit:>8.2f}")
+        result = fit(family, train)
+        start = time.perf_counter()
+        block_bootstrap(result, train, periods, n=20)
+        per_replicate = (time.perf_counter() - start) / 20
+        print(f"{name:<18} {1 / per_fit:>8.2f} {per_fit:>8.2f} {1 / per_replicate:>24.1f} {200 * per_replicate:>10.1f}")
     start = time.perf_counter()
     rows, _ = fit_group(traces, 0.6, DW_FAMILIES, gate={"passed": False})
     group_s = time.perf_counter() - start

@@ -216,8 +216,9 @@ def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...
               gate: dict | None = None, code_version: str = "", bootstrap_n: int = 200) -> tuple[list[dict], dict]:
     """Fit every family to one device group; return its table rows and, per family, the fold
     results (for the figures). The selected (lowest-BIC) family also gets a block bootstrap over
-    pulse periods with ``bootstrap_n`` replicates when its model is affine (exact, fast
-    integration); the others report the Jacobian covariance only (``bootstrap_n`` = 0)."""
+    pulse periods with ``bootstrap_n`` replicates (every family integrates in closed form, so a
+    replicate costs one fast refit); the others report the Jacobian covariance only
+    (``bootstrap_n`` = 0)."""
     u_th = float(threshold)
     traces = [subthreshold(r, u_th) for r in traces]
     trains = [r for r in traces if r.is_train]
@@ -249,8 +250,7 @@ def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...
         r["selected"] = r["bic"] == bics[0]
     chosen = next(r for r in rows if r["selected"])
     main = folds[chosen["model_family"]][0]
-    poly = main.result.family.polynomial(main.result.values)
-    if bootstrap_n > 0 and poly is not None and poly[0] == 0.0:
+    if bootstrap_n > 0:
         boot = block_bootstrap(main.result, [r.trajectory for r in train],
                                [1.0 / r.duty if r.duty else 1.0 for r in train], n=bootstrap_n)
         chosen.update(bootstrap_n=boot["n"],

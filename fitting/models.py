@@ -40,6 +40,7 @@ class ModelFamily:
     equation: str
     constants: dict[str, float] = field(default_factory=dict)  # fixed, e.g. the operating point
     polynomial_form: Callable[..., tuple[float, float, float, float]] | None = None
+    exponential_form: Callable[..., tuple[float, float, float, float]] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -48,7 +49,8 @@ class ModelFamily:
     def with_constants(self, **constants: float) -> ModelFamily:
         """The same family with some fixed constants set (e.g. ``m_op``, ``x_R``)."""
         return ModelFamily(self.name, self.device, self.state_unit, self.parameters, self.rhs,
-                           self.equation, {**self.constants, **constants}, self.polynomial_form)
+                           self.equation, {**self.constants, **constants}, self.polynomial_form,
+                           self.exponential_form)
 
     def derivative(self, u, i, values: dict[str, float]):
         """du/dt (state unit per ns)."""
@@ -61,6 +63,13 @@ class ModelFamily:
             return None
         return self.polynomial_form(values, self.constants)
 
+    def exponential(self, values: dict[str, float]) -> tuple[float, float, float, float] | None:
+        """``(a, beta, shift, gamma)`` with du/dt = a exp(-beta (u - shift)) + gamma i, or None when
+        the family is polynomial."""
+        if self.exponential_form is None:
+            return None
+        return self.exponential_form(values, self.constants)
+
 
 # --- domain wall (section 4.3) -----------------------------------------------------------------
 
@@ -71,6 +80,9 @@ DW_EXP = ModelFamily(
      Parameter("gamma", "1/ns", 0.1, 0, 100, "drive gain at i = 1")),
     lambda m, i, p, c: p["alpha"] * np.exp(-p["beta"] * m) + p["gamma"] * i,
     "dm/dt = alpha exp(-beta m) + gamma i",
+    {},
+    None,
+    lambda p, c: (p["alpha"], p["beta"], 0.0, p["gamma"]),
 )
 
 DW_LINEARISED = ModelFamily(
@@ -116,6 +128,8 @@ SKY_EXP_EDGE = ModelFamily(
     lambda x, i, p, c: -p["c"] * np.exp((x - c["x_R"]) / p["ell"]) + p["gamma"] * i,
     "dx/dt = -c exp((x - x_R) / ell) + gamma i",
     {"x_R": 0.0},
+    None,
+    lambda p, c: (-p["c"], -1.0 / p["ell"], c["x_R"], p["gamma"]),
 )
 
 FAMILIES: dict[str, ModelFamily] = {

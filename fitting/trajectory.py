@@ -5,7 +5,7 @@
    with the drive integrated exactly over its piecewise-constant segments (no derivatives of
    float32 data; ecosystem.md section 5). Several starts; the best integral-form fit wins.
 2. Final coefficients: integrate the ODE over the exact drive, restarting at every edge
-   (scipy solve_ivp), and minimise the squared trajectory error with bounded least squares (lmfit,
+   (the exact per-segment solutions of :mod:`fitting.closed_form`), and minimise the squared trajectory error with bounded least squares (lmfit,
    trust-region reflective). Each trace's initial state is a nuisance parameter started at
    u_data(0): the recorded u(0) is itself rounded (float32), and pinning the start to it biases
    the coefficients by more than their statistical error. Uncertainties from the Jacobian
@@ -26,6 +26,7 @@ from scipy import stats
 from scipy.integrate import solve_ivp
 from scipy.optimize import least_squares
 
+from fitting import closed_form
 from fitting.models import ModelFamily
 
 RTOL, ATOL = 1e-10, 1e-12
@@ -82,55 +83,48 @@ class Trajectory:
 
 
 def integrate(family: ModelFamily, values: dict[str, float], drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
-    """u(t) of the model, restarting the solver at every drive edge. Affine families
-    (du/dt = c1 u + c0 + gamma i) use their exact exponential solution segment by segment."""
-    poly = family.polynomial(values)
-    if poly is not None and poly[0] == 0.0:
-        return _integrate_affine(poly[1], poly[2], poly[3], drive, np.asarray(t, float), u0)
-    t = np.asarray(t, float)
-    out = np.empty_like(t)
-    out[t <= t[0]] = u0
-    u = u0
-    start = t[0]
-    cuts = [e for e in drive.edges if t[0] < e < t[-1]] + [t[-1]]
-    for end in cuts:
-        level = float(drive.at(np.array([start]))[0])
-        mask = (t > start) & (t <= end)
-        t_eval = t[mask]
-        if not t_eval.size or t_eval[-1] < end:
-            t_eval = np.append(t_eval, end)  # the state at the edge starts the next segment
-        sol = solve_ivp(lambda _, y: family.derivative(y, level, values), (start, end), [u],
-                        t_eval=t_eval, rtol=RTOL, atol=ATOL, method="DOP853")
-        if not sol.success or not np.all(np.isfinite(sol.y)):
-            return np.full_like(t, np.nan)
-        if mask.any():
-            out[mask] = sol.y[0][: mask.sum()]
-        u = sol.y[0][-1]
-        start = end
-    return out
+    """u(t) of the model over the piecewise-constant drive, restarting at every drive edge.
+
+    Every family has an exact solution per segment (:mod:`fitting.closed_form`); a family without
+    one (none at present) is integrated with DOP853 at rtol 1e-10."""
+    poly, expo = family.polynomial(values), family.exponential(values)
+    if poly is not None:
+        c2, c1, c0, gamma = poly
+        return _piecewise(lambda u, i, dt: closed_form.riccati(u, c2, c1, c0 + gamma * i, dt),
+                          drive, np.asarray(t, float), u0)
+    if expo is not None:
+        a, beta, shift, gamma = expo
+        return _piecewise(lambda u, i, dt: shift + closed_form.exponential(u - shift, a, beta, gamma * i, dt),
+                          drive, np.asarray(t, float), u0)
+
+    def numerical(u, i, dt):
+        sol = solve_ivp(lambda _, y: family.derivative(y, i, values), (0.0, dt[-1]), [u],
+                        dense_output=True, rtol=RTOL, atol=ATOL, method="DOP853")
+        return sol.sol(dt)[0] if sol.success else np.full_like(dt, np.nan)
+    return _piecewise(numerical, drive, np.asarray(t, float), u0)
 
 
-def _integrate_affine(c1: float, c0: float, gamma: float, drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
-    """Exact u(t) of du/dt = c1 u + c0 + gamma i(t) for a piecewise-constant i."""
-    out = np.empty_like(t)
-    out[t <= t[0]] = u0
+def _piecewise(segment, drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
+    """Chain ``segment(u_start, level, dt) -> u`` over the drive's segments; NaN after a blow-up.
+    ``t`` is sorted, so each segment's samples are one slice (found by bisection)."""
+    out = np.full_like(t, np.nan)
+    first = int(np.searchsorted(t, t[0], side="right"))
+    out[:first] = u0
     u, start = float(u0), float(t[0])
-    cuts = [e for e in drive.edges if t[0] < e < t[-1]] + [float(t[-1])]
-    for end in cuts:
-        rate0 = c0 + gamma * float(drive.at(np.array([start]))[0])
-        mask = (t > start) & (t <= end)
-
-        def solution(tt):
-            dt = tt - start
-            if c1 == 0.0:
-                return u + rate0 * dt
-            fixed = -rate0 / c1
-            return fixed + (u - fixed) * np.exp(c1 * dt)
-        out[mask] = solution(t[mask])
-        u = float(solution(np.array([end]))[0])
+    inner = drive.edges[(drive.edges > t[0]) & (drive.edges < t[-1])]
+    ends = np.append(inner, t[-1])
+    levels = drive.at(np.concatenate([[start], inner]))
+    stops = np.searchsorted(t, ends, side="right")
+    for end, level, stop in zip(ends.tolist(), levels.tolist(), stops.tolist()):
+        dt = np.empty(stop - first + 1)
+        dt[:-1] = t[first:stop] - start
+        dt[-1] = end - start  # the state at the edge starts the next segment
+        u_seg = segment(u, level, dt)
+        out[first:stop] = u_seg[:-1]
+        u = float(u_seg[-1])
         if not np.isfinite(u):
-            return np.full_like(t, np.nan)
-        start = end
+            return out
+        start, first = end, stop
     return out
 
 

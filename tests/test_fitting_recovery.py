@@ -2,10 +2,12 @@
 """Recovery: traces generated from known coefficients, rounded to float32 as MuMax3 tables are,
 come back within the fit's reported uncertainty, for every model family (issue 4).
 
-With float32 rounding alone the errors are deterministic and correlated (one-ULP plateaus), so
-a single realisation is one draw of a non-Gaussian error: the test asks for 3 standard errors.
-The calibration of the 95 % intervals is tested separately by their coverage over independent
-noise realisations."""
+With float32 rounding alone the error of one trace is deterministic: one realisation is one draw,
+and 15 coefficients each inside its 95 % interval happens only ~46 % of the time (exp_edge's gamma
+sits at 2.7 sigma for the seed-like truth below, a 1 % draw). So the single-trace test asks for
+3 standard errors, and the 95 % intervals are tested for what they claim, their coverage: over
+realisations of the float32 rounding alone (truths dithered by 1e-4, which reshuffles every
+rounding) and over white noise on top of it."""
 
 import numpy as np
 import pytest
@@ -68,6 +70,24 @@ def test_95_percent_intervals_cover_the_truth(name):
             lo, hi = result.ci95[k]
             hits[k] += lo <= true <= hi
     assert min(hits.values()) >= 9, hits
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_95_percent_intervals_cover_the_truth_under_float32_rounding_alone(name):
+    """20 float32-rounded realisations (no added noise): each 95 % interval holds the truth in at
+    least 16 (P(<16 | 95 %) = 0.3 %)."""
+    constants, truth, u0 = CASES[name]
+    family = FAMILIES[name].with_constants(**constants)
+    rng = np.random.default_rng(7)
+    hits = dict.fromkeys(truth, 0)
+    for _ in range(20):
+        dithered = {k: v * (1 + 1e-4 * rng.standard_normal()) for k, v in truth.items()}
+        result = fit(family, synthetic(family, dithered, u0, duration=6.0))
+        for k, true in dithered.items():
+            lo, hi = result.ci95[k]
+            hits[k] += lo <= true <= hi
+    print(name, hits)
+    assert min(hits.values()) >= 16, hits
 
 
 def test_drive_integral_is_exact():
