@@ -76,6 +76,6 @@ def test_family_integration_over_a_pulse_train(name, constants, values, u0):
     reference, state = np.full_like(t, u0), u0
     for k, (a, b) in enumerate(zip(drive.edges[:-1], drive.edges[1:])):
         sel = (t > a) & (t <= b)
-        seg = numerical(lambda y: family.derivative(y, drive.levels[k], values), state, np.append(t[sel], b) - a)
+        seg = numerical(lambda y, i=drive.levels[k]: family.derivative(y, i, values), state, np.append(t[sel], b) - a)
         reference[sel], state = seg[:-1], seg[-1]
     assert u == pytest.approx(reference, rel=1e-9, abs=1e-9)
