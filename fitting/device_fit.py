@@ -418,6 +418,8 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
                      else result.values["gamma"] * g["length"] / 2 / NM),
         "dw_width_nm": described["dw_width_nm"], "R_sk_nm": described["R_sk_nm"],
         "skyrmion_hall_deg": described["skyrmion_hall_deg"], "Q_min": described["Q_min"],
+        "eps_sg": float("nan"), "omega_g_per_ns": float("nan"), "sine_gordon_theory": "",  # AFM soliton only
+        "width_nrmse_train": float("nan"), "width_nrmse_test": float("nan"),
         "solver": "; ".join(sorted({r.engine_version for r in traces if r.engine_version})),
         "engine": "; ".join(sorted({r.engine for r in traces if r.engine})),
         "input_deck_sha256": json.dumps(sorted({r.template_sha256 for r in traces if r.template_sha256})),

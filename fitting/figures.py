@@ -67,11 +67,45 @@ def plot_parameters_vs_layers(frame, path: str | Path) -> Path:
     for ax, (p, label) in zip(axes, (("g_per_ns", "g (1/ns)"), ("p2_per_ns", "p2 (1/ns)"), ("p0_per_ns", "p0 (1/ns)"))):
         for key, group in sel.groupby(["device_type", "param_set"]):
             group = group.sort_values("n_layers")
+            if not group[p].notna().any():  # no normalised SNN form (exponential family, AFM soliton)
+                continue
             ax.errorbar(group["n_layers"], group[p], yerr=group[p + "_sigma"], fmt="o-", capsize=3,
                         label=f"{key[0]} set {key[1]}")
         ax.set(xlabel="n_layers", ylabel=label)
         ax.legend(fontsize=7)
     fig.suptitle("selected compact models: coefficients vs number of layers", fontsize=10)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_soliton_fit(runs, row: dict, path: str | Path) -> Path:
+    """AFM soliton: wall position X(t) of every run against the compact model from its prepared
+    state (left), and the Lorentz contraction lambda_v against v with the fitted
+    lambda sqrt(1 - v^2/u^2) (right). The held-out NRMSE of the two folds is in the title."""
+    from fitting.soliton_fit import position, velocity
+
+    plt = pyplot()
+    v = {"lam": row["lambda_nm"], "u_lim": row["u_limit_m_s"], "beta_sg": row["beta_sg_ns_per_nm2"],
+         "force": row["force_nm_per_ns2"]}
+    fig, (ax, wax) = plt.subplots(1, 2, figsize=(11, 4.5), constrained_layout=True)
+    for r in runs:
+        label = f"decay v0 = {r.v0:.0f} m/s" if r.kind == "decay" else f"drive i = {r.i:g}"
+        line, = ax.plot(r.t, r.X - r.X0, "o", ms=3, label=label)
+        fine = np.linspace(0, r.t.max(), 400)
+        ax.plot(fine, position(fine, 0.0, r.v0, v["u_lim"], v["beta_sg"], v["force"], r.i), "-",
+                color=line.get_color(), lw=1)
+        vel = velocity(r.t, r.v0, v["u_lim"], v["beta_sg"], v["force"], r.i)
+        wax.plot(np.abs(vel) / v["u_lim"], r.width, ".", color=line.get_color(), ms=4)
+    s = np.linspace(0, 0.95, 200)
+    wax.plot(s, v["lam"] * np.sqrt(1 - s**2), "k--", lw=1, label=r"$\lambda\sqrt{1 - v^2/u^2}$ (fit)")
+    ax.set(xlabel="t (ns)", ylabel="X - X0 (nm)",
+           title=f"{row['device_id']}: {row['model_family']} ({row['status']}); dots simulation, lines model\n"
+                 f"held-out NRMSE {row['nrmse_test']:.2g} / {row['nrmse_test_swapped']:.2g} (two folds)")
+    wax.set(xlabel="|v| / u (model velocity)", ylabel="wall width (nm)",
+            title=f"lambda = {v['lam']:.3f} nm, u = {v['u_lim']:.0f} m/s, eps = {row['eps_sg']:.4f}")
+    ax.legend(fontsize=7)
+    wax.legend(fontsize=7)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)

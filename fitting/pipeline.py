@@ -28,18 +28,61 @@ def code_version() -> str:
 
 def fitted_devices() -> tuple[str, ...]:
     """Short names of the devices with compact-model fits (their rows go into the table)."""
-    return ("dw", "sk")
+    return ("dw", "sk", "afm")
 
 
-def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshold: float,
+def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshold: float | None,
                validation_root: str | Path, out_rows: str | Path, figures_dir: str | Path) -> list[dict]:
-    """Fit one device family (``dw``) group by group; write ``out_rows`` (JSON) and the figures."""
-    from fitting.figures import plot_fit, plot_frequency_curve
-    from fitting.neuron import NormalisedNeuron
-    from spinlif.validation.report import validation_gate
-
+    """Fit one device family (``dw``, ``sk``, ``afm``) group by group; write ``out_rows`` (JSON) and
+    the figures. ``threshold``: the neuron's firing threshold (dw, sk; none for the AFM soliton)."""
     if device not in fitted_devices():
         raise ValueError(f"device = {device!r}: compact-model fits exist for {', '.join(fitted_devices())}")
+    if device == "afm":
+        rows = _fit_solitons(dataset, runs_root, validation_root, figures_dir)
+    else:
+        if threshold is None:
+            raise ValueError(f"device = {device!r}: a firing threshold (--threshold) is required")
+        rows = _fit_neurons(device, dataset, runs_root, threshold, validation_root, figures_dir)
+    out_rows = Path(out_rows)
+    out_rows.parent.mkdir(parents=True, exist_ok=True)
+    out_rows.write_text(json.dumps(rows, indent=1, allow_nan=True))
+    return rows
+
+
+def _gate(engines: set, validation_root):
+    from spinlif.validation.report import validation_gate
+
+    return validation_gate(sorted(engines)[0] if len(engines) == 1 else "mixed", validation_root)
+
+
+def _fit_solitons(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
+    """One sine-Gordon soliton row per AFM strip with wall runs (fitting.soliton_fit)."""
+    from fitting.figures import plot_soliton_fit
+    from fitting.soliton_fit import fit_group as fit_soliton_group
+    from fitting.soliton_fit import load_wall_runs
+
+    groups: dict[tuple, list] = {}
+    for run in load_wall_runs(dataset, runs_root):
+        g, mat = run.spec["geometry"], run.spec["material"]
+        groups.setdefault((run.spec["param_set"], g["length"], tuple(g["cell"]), tuple(sorted(mat.items()))),
+                          []).append(run)
+    figures_dir = Path(figures_dir)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for _, runs in sorted(groups.items()):
+        if not any(r.kind == "decay" for r in runs):
+            print(f"spinlif fit: {runs[0].spec['param_set']}: no free-decay run, nothing to fit", flush=True)
+            continue
+        row = fit_soliton_group(runs, _gate({r.engine for r in runs}, validation_root), code_version())
+        plot_soliton_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
+        rows.append(row)
+    return rows
+
+
+def _fit_neurons(device, dataset, runs_root, threshold, validation_root, figures_dir) -> list[dict]:
+    from fitting.figures import plot_fit, plot_frequency_curve
+    from fitting.neuron import NormalisedNeuron
+
     traces = load_sk_traces(dataset, runs_root) if device == "sk" else load_dw_traces(dataset, runs_root)
     families = SKY_FAMILIES if device == "sk" else DW_FAMILIES
     groups: dict[tuple, list] = {}
@@ -53,8 +96,7 @@ def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshol
         if not any(m.is_train and m.duty is not None for m in members):
             print(f"spinlif fit: {key}: no pulse trains, nothing to fit", flush=True)
             continue
-        engines = {m.engine for m in members}
-        gate = validation_gate(sorted(engines)[0] if len(engines) == 1 else "mixed", validation_root)
+        gate = _gate({m.engine for m in members}, validation_root)
         group_rows, folds = fit_group(members, threshold, families, gate, version)
         for row in group_rows:
             main, _ = folds[row["model_family"]]
@@ -66,9 +108,6 @@ def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshol
                 plot_frequency_curve(neuron, _dc_points(members, threshold), row,
                                      figures_dir / f"{row['device_id']}_frequency.png")
         rows += group_rows
-    out_rows = Path(out_rows)
-    out_rows.parent.mkdir(parents=True, exist_ok=True)
-    out_rows.write_text(json.dumps(rows, indent=1, allow_nan=True))
     return rows
 
 
@@ -113,6 +152,13 @@ def format_table(frame, all_columns: bool = False) -> str:
         def pm(v, s):
             return f"{v:.4g} ± {s:.2g}" if math.isfinite(v) else "-"
         mark = "*" if str(r.selected) == "True" else " "
+        if r.device_type == "AFM_SOLITON":
+            lines.append(f"{r.device_id:<26} {mark}{r.model_family:<15} lambda {pm(r.lambda_nm, r.lambda_nm_sigma)} nm, "
+                         f"u {pm(r.u_limit_m_s, r.u_limit_m_s_sigma)} m/s, eps {r.eps_sg:.4g}, "
+                         f"nrmse {r.nrmse_train:.3f}/{r.nrmse_test:.3f}  {r.status}")
+            if r.status != "accepted" and str(r.status_reasons):
+                lines.append(f"{'':<28}{r.status_reasons}")
+            continue
         lines.append(f"{r.device_id:<26} {mark}{r.model_family:<15} {pm(r.g_per_ns, r.g_per_ns_sigma):>18} "
                      f"{pm(r.p2_per_ns, r.p2_per_ns_sigma):>18} {pm(r.p0_per_ns, r.p0_per_ns_sigma):>18} "
                      f"{r.nrmse_train:>6.3f}/{r.nrmse_test:<6.3f} {r.fire_agreement:>5} "

@@ -21,7 +21,7 @@ import pandas as pd
 # (column, unit, description); "" unit = dimensionless; "json" = a JSON-encoded value
 _BASE = [
     ("device_id", "", "device identifier: type, parameter set, n_layers, track size"),
-    ("device_type", "", "DW (domain wall), SKY (skyrmion), AFM0D (antiferromagnet)"),
+    ("device_type", "", "DW (domain wall), SKY (skyrmion), AFM_SOLITON (wall in an antiferromagnetic strip)"),
     ("param_set", "", "material/stack parameter set of physics-brief section 2 (S, P, R, E)"),
     ("n_layers", "", "number of CoFeB layers"),
     ("Lx_nm", "nm", "track length"), ("Ly_nm", "nm", "track width"),
@@ -51,6 +51,11 @@ _RAW = [  # (family parameter, column, unit, description): the one place raw-coe
     ("k2", "k2_per_ns", "1/ns", "quad: linear leak"),
     ("c", "c_nm_per_ns", "nm/ns", "exp_edge: edge repulsion speed"),
     ("ell", "ell_nm", "nm", "exp_edge: decay length"),
+    # the AFM soliton (fitting.soliton_fit.RAW_SOLITON_COLUMNS): u = X, the wall position
+    ("lam", "lambda_nm", "nm", "sine_gordon: static wall width lambda"),
+    ("u_lim", "u_limit_m_s", "m/s", "sine_gordon: limiting (magnon) velocity u (= nm/ns)"),
+    ("beta_sg", "beta_sg_ns_per_nm2", "ns/nm^2", "sine_gordon: damping beta, d ln(v gamma_L)/dt = -beta u^2"),
+    ("force", "force_nm_per_ns2", "nm/ns^2", "sine_gordon: drive of the momentum v gamma_L at i = 1"),
 ]
 RAW_COLUMNS = {parameter: column for parameter, column, _, _ in _RAW}
 """Family parameter -> parameter-table column (physics-brief section 6 names)."""
@@ -94,6 +99,12 @@ _REST = [
     ("R_sk_nm", "nm", "skyrmion radius sqrt(A_rev / pi) at the start of the runs (SKY)"),
     ("skyrmion_hall_deg", "deg", "skyrmion Hall angle in the first pulse of the trains (SKY)"),
     ("Q_min", "", "smallest |Q| of any layer in any fitted run (SKY; >= 0.9, annihilated runs are not fitted)"),
+    ("eps_sg", "", "sine-Gordon damping eps = beta u lambda (AFM_SOLITON)"),
+    ("omega_g_per_ns", "rad/ns", "magnon gap u / lambda (AFM_SOLITON)"),
+    ("sine_gordon_theory", "json", "the strip's sine-Gordon mapping: per coefficient its value and the fit's "
+     "relative deviation (AFM_SOLITON)"),
+    ("width_nrmse_train", "", "max training-run wall-width RMSE / lambda (AFM_SOLITON)"),
+    ("width_nrmse_test", "", "max held-out-run wall-width RMSE / lambda (AFM_SOLITON)"),
     ("solver", "", "engine version(s) that produced the runs"), ("engine", "", "mumax3 or cpu"),
     ("input_deck_sha256", "json", "SHA-256 of the templates the runs rendered"),
     ("run_ids", "json", "run ids used (training, identification and held-out)"),

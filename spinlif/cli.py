@@ -179,8 +179,8 @@ def cmd_fit(args) -> int:
     rows = fit_device(args.device, args.dataset, args.runs, args.threshold, args.validation, args.output,
                       args.figures)
     for r in rows:
-        print(f"{r['device_id']} {r['model_family']}: nrmse train {r['nrmse_train']:.3f} held-out "
-              f"{r['nrmse_test']:.3f}, status {r['status']} {r['status_reasons']}")
+        print(f"{r['device_id']} {r['model_family']}: nrmse train {r['nrmse_train']:.3g} held-out "
+              f"{r['nrmse_test']:.3g}, status {r['status']} {r['status_reasons']}")
     return 0
 
 
@@ -301,10 +301,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate_report)
 
     p = sub.add_parser("fit", help="fit the compact models of one device family (held-out validation)")
-    p.add_argument("device", choices=["dw", "sk"])
+    p.add_argument("device", choices=["dw", "sk", "afm"])  # fitting.pipeline.fitted_devices()
     p.add_argument("--dataset", type=Path, required=True, help="results/<device>/dataset.zarr")
     p.add_argument("--runs", type=Path, required=True, help="results/<device>/runs (specs and manifests)")
-    p.add_argument("--threshold", type=float, required=True, help="firing threshold of the state u")
+    p.add_argument("--threshold", type=float, default=None,
+                   help="firing threshold of the state u (dw, sk; the AFM soliton has none)")
     p.add_argument("--validation", type=Path, default=Path("results/validation"))
     p.add_argument("-o", "--output", type=Path, required=True, help="rows (JSON)")
     p.add_argument("--figures", type=Path, required=True, help="figure directory")
@@ -320,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     params_sub = p.add_subparsers(dest="params_command", required=True)
     q = params_sub.add_parser("show", help="print the parameter table readably")
     q.add_argument("table", type=Path, nargs="?", default=Path("results/params/lif_params.csv"))
-    q.add_argument("--device", choices=["DW", "SKY", "AFM0D"])
+    q.add_argument("--device", choices=["DW", "SKY", "AFM_SOLITON"])
     q.add_argument("--n-layers", type=int)
     q.add_argument("--all", action="store_true", help="every column, one row per column")
     q.set_defaults(func=cmd_params_show)

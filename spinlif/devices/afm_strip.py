@@ -98,9 +98,13 @@ class SineGordon:
         """Staggered SOT field a = hbar |theta| J / (2 e Ms dz) (T) of current density J (A/m^2)."""
         return HBAR * abs(theta_SH) * J / (2 * QE * Ms * dz)
 
+    def steady_momentum(self, a: float, alpha: float) -> float:
+        """|v| gamma_L (m/s) of the steady wall under a staggered field a (T): pi gamma a lambda / (2 alpha)."""
+        return math.pi * GAMMA_LL * abs(a) * self.lam / (2 * alpha)
+
     def steady_velocity(self, a: float, alpha: float) -> float:
         """|v| (m/s) under a staggered field a (T): v gamma_L = pi gamma a lambda / (2 alpha)."""
-        p = math.pi * GAMMA_LL * abs(a) * self.lam / (2 * alpha)
+        p = self.steady_momentum(a, alpha)
         return p / math.sqrt(1 + (p / self.u) ** 2)
 
     def contracted_width(self, v: float) -> float:

@@ -9,10 +9,14 @@ def validation_report_input(wildcards):
 
 
 def fit_threshold(wildcards):
-    """The firing threshold of the compact model: <m_z> (domain wall) or the guiding-centre
-    displacement in nm (skyrmion), from the observables settings."""
+    """``--threshold`` of the compact neuron: <m_z> (domain wall) or the guiding-centre displacement
+    in nm (skyrmion), from the observables settings; none for the AFM soliton."""
     settings = CONFIG["observables"][DEVICE_OF_SHORT[wildcards.device]]
-    return settings["threshold_mz"] if wildcards.device == "dw" else settings["threshold_displacement_nm"]
+    if wildcards.device == "dw":
+        return f"--threshold {settings['threshold_mz']}"
+    if wildcards.device == "sk":
+        return f"--threshold {settings['threshold_displacement_nm']}"
+    return ""
 
 
 def validation_state(wildcards):
@@ -40,7 +44,7 @@ rule fit:
         "results/benchmarks/{device}/fit.tsv"
     shell:
         "spinlif fit {wildcards.device} --dataset {input.dataset} --runs results/{wildcards.device}/runs "
-        "--threshold {params.threshold} --validation {VALIDATION_ROOT} -o {output.rows} "
+        "{params.threshold} --validation {VALIDATION_ROOT} -o {output.rows} "
         "--figures {output.figures} > {log} 2>&1"
 
 
