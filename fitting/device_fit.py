@@ -420,6 +420,9 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
         "skyrmion_hall_deg": described["skyrmion_hall_deg"], "Q_min": described["Q_min"],
         "eps_sg": float("nan"), "omega_g_per_ns": float("nan"), "sine_gordon_theory": "",  # AFM soliton only
         "width_nrmse_train": float("nan"), "width_nrmse_test": float("nan"),
+        **dict.fromkeys(("nu0_rad_s", "nu0_rad_s_sigma", "kick_t_on_ns", "t0_ns", "nu_c_single_over_omega0"),
+                        float("nan")),  # AFM neuron only
+        "kick_intervals_train_ns": "", "kick_intervals_test_ns": "",
         "solver": "; ".join(sorted({r.engine_version for r in traces if r.engine_version})),
         "engine": "; ".join(sorted({r.engine for r in traces if r.engine})),
         "input_deck_sha256": json.dumps(sorted({r.template_sha256 for r in traces if r.template_sha256})),

@@ -72,7 +72,8 @@ def plot_parameters_vs_layers(frame, path: str | Path) -> Path:
             ax.errorbar(group["n_layers"], group[p], yerr=group[p + "_sigma"], fmt="o-", capsize=3,
                         label=f"{key[0]} set {key[1]}")
         ax.set(xlabel="n_layers", ylabel=label)
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
     fig.suptitle("selected compact models: coefficients vs number of layers", fontsize=10)
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -106,6 +107,37 @@ def plot_soliton_fit(runs, row: dict, path: str | Path) -> Path:
             title=f"lambda = {v['lam']:.3f} nm, u = {v['u_lim']:.0f} m/s, eps = {row['eps_sg']:.4f}")
     ax.legend(fontsize=7)
     wax.legend(fontsize=7)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def plot_washboard_fit(runs, row: dict, path: str | Path) -> Path:
+    """AFM neuron: the Neel angle phi(t) of every kick run against the fitted washboard model
+    (held-out trains predicted, not fitted), with the firing threshold |phi| = pi/2."""
+    from fitting.washboard_fit import THRESHOLD, simulate
+
+    plt = pyplot()
+    v = {"omega0": row["omega0_rad_s"] * 1e-9, "eta": row["eta"], "b_kick": row["kick_gain_rad_per_ns2"]}
+    held_out = {round(x, 6) for x in json.loads(row["kick_intervals_test_ns"])}
+    fig, (ax, res_ax) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, height_ratios=[3, 1],
+                                     constrained_layout=True)
+    for r in sorted(runs, key=lambda r: (r.n_kicks, r.interval_ns)):
+        model = simulate(v, r.drive, r.t)
+        label = ("one kick" if r.n_kicks == 1 else f"{r.n_kicks} kicks every {1e3 * r.interval_ns:.0f} ps") + \
+                (" (held out)" if r.n_kicks > 1 and round(r.interval_ns, 6) in held_out else "")
+        line, = ax.plot(r.t, r.phi, lw=1.2, label=label)
+        ax.plot(r.t, model, "--", color=line.get_color(), lw=1)
+        res_ax.plot(r.t, r.phi - model, color=line.get_color(), lw=0.8)
+    for s in (-1, 1):
+        ax.axhline(s * THRESHOLD, color="k", lw=0.6, ls=":")
+    ax.set(ylabel="phi - phi(0) (rad)",
+           title=f"{row['device_id']}: {row['model_family']} ({row['status']}); solid simulation, dashed model\n"
+                 f"omega0 = {row['omega0_rad_s']:.4g} rad/s, eta = {row['eta']:.3g}, fire/no-fire agrees on "
+                 f"{row['fire_agreement']} trains; dotted: threshold")
+    ax.legend(fontsize=7)
+    res_ax.set(xlabel="t (ns)", ylabel="residual (rad)")
+    res_ax.axhline(0, color="k", lw=0.5)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)

@@ -38,7 +38,7 @@ def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshol
     if device not in fitted_devices():
         raise ValueError(f"device = {device!r}: compact-model fits exist for {', '.join(fitted_devices())}")
     if device == "afm":
-        rows = _fit_solitons(dataset, runs_root, validation_root, figures_dir)
+        rows = _fit_afm(dataset, runs_root, validation_root, figures_dir)
     else:
         if threshold is None:
             raise ValueError(f"device = {device!r}: a firing threshold (--threshold) is required")
@@ -55,26 +55,33 @@ def _gate(engines: set, validation_root):
     return validation_gate(sorted(engines)[0] if len(engines) == 1 else "mixed", validation_root)
 
 
-def _fit_solitons(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
-    """One sine-Gordon soliton row per AFM strip with wall runs (fitting.soliton_fit)."""
-    from fitting.figures import plot_soliton_fit
-    from fitting.soliton_fit import fit_group as fit_soliton_group
-    from fitting.soliton_fit import load_wall_runs
+def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
+    """AFM-strip rows: one sine-Gordon soliton row per strip with wall runs (fitting.soliton_fit)
+    and one washboard neuron row per uniform strip with kick trains (fitting.washboard_fit)."""
+    from fitting import soliton_fit, washboard_fit
+    from fitting.figures import plot_soliton_fit, plot_washboard_fit
 
-    groups: dict[tuple, list] = {}
-    for run in load_wall_runs(dataset, runs_root):
-        g, mat = run.spec["geometry"], run.spec["material"]
-        groups.setdefault((run.spec["param_set"], g["length"], tuple(g["cell"]), tuple(sorted(mat.items()))),
-                          []).append(run)
+    def by_material(runs):
+        groups: dict[tuple, list] = {}
+        for run in runs:
+            g, mat = run.spec["geometry"], run.spec["material"]
+            key = (run.spec["param_set"], g["length"], tuple(g["cell"]), tuple(sorted(mat.items())))
+            groups.setdefault(key, []).append(run)
+        return [runs for _, runs in sorted(groups.items())]
+
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     rows = []
-    for _, runs in sorted(groups.items()):
+    for runs in by_material(soliton_fit.load_wall_runs(dataset, runs_root)):
         if not any(r.kind == "decay" for r in runs):
-            print(f"spinlif fit: {runs[0].spec['param_set']}: no free-decay run, nothing to fit", flush=True)
+            print(f"spinlif fit: {runs[0].spec['param_set']}: no free-decay run, no soliton row", flush=True)
             continue
-        row = fit_soliton_group(runs, _gate({r.engine for r in runs}, validation_root), code_version())
+        row = soliton_fit.fit_group(runs, _gate({r.engine for r in runs}, validation_root), code_version())
         plot_soliton_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
+        rows.append(row)
+    for runs in by_material(washboard_fit.load_kick_runs(dataset, runs_root)):
+        row = washboard_fit.fit_group(runs, _gate({r.engine for r in runs}, validation_root), code_version())
+        plot_washboard_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
         rows.append(row)
     return rows
 
@@ -152,10 +159,17 @@ def format_table(frame, all_columns: bool = False) -> str:
         def pm(v, s):
             return f"{v:.4g} ± {s:.2g}" if math.isfinite(v) else "-"
         mark = "*" if str(r.selected) == "True" else " "
+        if r.device_type == "AFM0D":
+            lines.append(f"{r.device_id:<26} {mark}{r.model_family:<15} omega0 {pm(r.omega0_rad_s, r.omega0_rad_s_sigma)} "
+                         f"rad/s, eta {pm(r.eta, r.eta_sigma)}, nu0 {pm(r.nu0_rad_s, r.nu0_rad_s_sigma)} rad/s, "
+                         f"nrmse {r.nrmse_train:.2g}/{r.nrmse_test:.2g}, fire {r.fire_agreement}  {r.status}")
+            if r.status != "accepted" and str(r.status_reasons):
+                lines.append(f"{'':<28}{r.status_reasons}")
+            continue
         if r.device_type == "AFM_SOLITON":
             lines.append(f"{r.device_id:<26} {mark}{r.model_family:<15} lambda {pm(r.lambda_nm, r.lambda_nm_sigma)} nm, "
                          f"u {pm(r.u_limit_m_s, r.u_limit_m_s_sigma)} m/s, eps {r.eps_sg:.4g}, "
-                         f"nrmse {r.nrmse_train:.3f}/{r.nrmse_test:.3f}  {r.status}")
+                         f"nrmse {r.nrmse_train:.2g}/{r.nrmse_test:.2g}  {r.status}")
             if r.status != "accepted" and str(r.status_reasons):
                 lines.append(f"{'':<28}{r.status_reasons}")
             continue

@@ -26,7 +26,6 @@ reported beside the fit with the relative deviation; the brief's targets are 1 %
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import math
 from dataclasses import dataclass
@@ -35,6 +34,7 @@ from pathlib import Path
 import lmfit
 import numpy as np
 
+from fitting.afm_rows import base_row, theory_deviations
 from fitting.table import RAW_COLUMNS
 from spinlif.units import NM
 
@@ -235,8 +235,6 @@ def folds(runs: list[WallRun]) -> list[tuple[list[WallRun], list[WallRun]]]:
 
 def fit_group(runs: list[WallRun], gate: dict, code_version: str) -> dict:
     """The table row of one AFM strip (every table column; the LIF-only ones NaN)."""
-    from fitting.table import COLUMN_NAMES as columns
-
     spec = runs[0].spec
     ref = theory(spec)
     main, train = fit_soliton_runs(runs, ref), runs
@@ -245,57 +243,34 @@ def fit_group(runs: list[WallRun], gate: dict, code_version: str) -> dict:
     fold = [(nrmse(r.values, b)) for r, _, b in held_out]
     x_te = fold[0][0] if fold else float("nan")
     w_te = max((f[1] for f in fold), default=float("nan"))
-    row = {c: float("nan") for c in columns}
-    g, mat = spec["geometry"], spec["material"]
     v = main.values
     eps = v["beta_sg"] * v["u_lim"] * v["lam"]
     dev = {n: (v[n] - ref[n]) / ref[n] for n in NAMES}
+    row = base_row(spec, runs, gate, code_version, f"AFM_{spec['param_set']}_{spec['geometry']['length'] / NM:g}nm",
+                   DEVICE_TYPE)
     row.update({
-        "device_id": f"AFM_{spec['param_set']}_{g['length'] / NM:g}nm", "device_type": DEVICE_TYPE,
-        "param_set": spec["param_set"], "n_layers": 2,
-        "Lx_nm": g["length"] / NM, "Ly_nm": g["cell"][1] / NM, "t_fm_nm": g["cell"][2] / NM, "t_spacer_nm": 0.0,
-        "cell_nm": json.dumps([c / NM for c in g["cell"]]), "D_Jm2": 0.0, "Ku_Jm3": -mat["K_hard"],
-        "Ms_Am": mat["Ms"], "A_Jm": mat["Aex"], "alpha_G": mat["alpha"], "theta_SH": mat["theta_SH"],
-        "J0_Am2": spec["drive"]["J0"], "temperature_K": 0.0,
         "state_var": "wall position X (Neel angle phi = pi/2 crossing), nm", "u_unit": "nm",
         "threshold_convention": "none (soliton, not a neuron)", "model_family": FAMILY, "equation": EQUATION,
-        "time_unit": "ns", "selected": True, "cov_matrix": json.dumps(
-            {"names": [n for n in NAMES if math.isfinite(main.stderr[n])],
-             "correlation": np.round(main.correlation, 6).tolist()}),
+        "cov_matrix": json.dumps({"names": [n for n in NAMES if math.isfinite(main.stderr[n])],
+                                  "correlation": np.round(main.correlation, 6).tolist()}),
         "eps_sg": eps, "omega_g_per_ns": v["u_lim"] / v["lam"],
-        "sine_gordon_theory": json.dumps({n: {"value": ref[n], "rel_dev": dev[n]} for n in NAMES}),
+        "sine_gordon_theory": json.dumps(theory_deviations(v, ref)),
         "width_nrmse_train": w_tr, "width_nrmse_test": w_te,
-        "reset_mode": "", "i_range": json.dumps(sorted({r.i for r in runs})),
+        "i_range": json.dumps(sorted({r.i for r in runs})),
         "u_range_fit": json.dumps([float(min(r.X.min() for r in train)), float(max(r.X.max() for r in train))]),
-        "duty_cycles_train": "[]", "duty_cycles_test": "[]",
         "identification_runs": json.dumps(sorted(f"{r.kind}:{r.run_id}" for r in train)),
-        "extrapolation_flag": False,
         "nrmse_train": x_tr, "nrmse_test": x_te, "fire_agreement": "0/0",
         "nrmse_train_swapped": nrmse(held_out[1][0].values, held_out[1][1])[0] if len(held_out) > 1 else float("nan"),
         "nrmse_test_swapped": fold[1][0] if len(fold) > 1 else float("nan"),
-        "bic": main.bic, "delta_bic_vs_next": float("nan"), "n_points": main.n_points,
+        "bic": main.bic, "n_points": main.n_points,
         "v_on_m_s": velocity(np.array([np.inf]), 0.0, v["u_lim"], v["beta_sg"], v["force"], 1.0)[0],
         "tau_leak_ns": 1.0 / (v["beta_sg"] * v["u_lim"] ** 2),
-        "solver": "; ".join(sorted({r.engine_version for r in runs if r.engine_version})),
-        "engine": "; ".join(sorted({r.engine for r in runs if r.engine})),
-        "input_deck_sha256": json.dumps(sorted({r.template_sha256 for r in runs if r.template_sha256})),
-        "run_ids": json.dumps([r.run_id for r in runs]), "data_sha256": json.dumps([r.table_sha256 for r in runs]),
-        "fit_code_version": code_version, "bootstrap_n": 0, "bootstrap_sigma": "", "bootstrap_ci68": "",
-        "bootstrap_ci95": "", "bootstrap_correlation": "", "sindy_terms": "",
-        "fit_datetime_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "validation_report": gate.get("report") or "", "validation_passed": bool(gate.get("passed")),
-        "validation_report_sha256": gate.get("report_sha256", ""),
-        "seed_deviation_notes": "synthetic two-layer antiferromagnet (sublattice = layer), parameter set A of "
-                                "the brief's physical example; seed 000 treats the continuum sine-Gordon model",
-        "material_caveat": "", "m_op": float("nan"), "u_rest": float("nan"), "u_th": float("nan"),
-        "dw_width_nm": float("nan"), "R_sk_nm": float("nan"), "skyrmion_hall_deg": float("nan"),
-        "Q_min": float("nan"), "t_reset_ns": float("nan"), "refractory_ns": float("nan"),
     })
     for n in NAMES:
         row[RAW_COLUMNS[n]], row[RAW_COLUMNS[n] + "_sigma"] = v[n], main.stderr[n]
     row["status"], reasons = _status(row, main, dev, gate)
     row["status_reasons"] = "; ".join(reasons)
-    return {c: row[c] for c in columns}
+    return row
 
 
 def _status(row: dict, result: SolitonFitResult, dev: dict, gate: dict) -> tuple[str, list[str]]:

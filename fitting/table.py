@@ -21,7 +21,7 @@ import pandas as pd
 # (column, unit, description); "" unit = dimensionless; "json" = a JSON-encoded value
 _BASE = [
     ("device_id", "", "device identifier: type, parameter set, n_layers, track size"),
-    ("device_type", "", "DW (domain wall), SKY (skyrmion), AFM_SOLITON (wall in an antiferromagnetic strip)"),
+    ("device_type", "", "DW (domain wall), SKY (skyrmion), AFM0D (AFM neuron, uniform strip), AFM_SOLITON (wall in an AFM strip)"),
     ("param_set", "", "material/stack parameter set of physics-brief section 2 (S, P, R, E)"),
     ("n_layers", "", "number of CoFeB layers"),
     ("Lx_nm", "nm", "track length"), ("Ly_nm", "nm", "track width"),
@@ -56,6 +56,10 @@ _RAW = [  # (family parameter, column, unit, description): the one place raw-coe
     ("u_lim", "u_limit_m_s", "m/s", "sine_gordon: limiting (magnon) velocity u (= nm/ns)"),
     ("beta_sg", "beta_sg_ns_per_nm2", "ns/nm^2", "sine_gordon: damping beta, d ln(v gamma_L)/dt = -beta u^2"),
     ("force", "force_nm_per_ns2", "nm/ns^2", "sine_gordon: drive of the momentum v gamma_L at i = 1"),
+    # the AFM neuron (fitting.washboard_fit): u = phi, the mean Neel angle
+    ("omega0", "omega0_rad_s", "rad/s", "washboard2: natural frequency omega0 (fitted in rad/ns)"),
+    ("eta", "eta", "", "washboard2: damping ratio eta"),
+    ("b_kick", "kick_gain_rad_per_ns2", "rad/ns^2", "washboard2: torque b on phi'' at i = 1 (sign = sense of rotation)"),
 ]
 RAW_COLUMNS = {parameter: column for parameter, column, _, _ in _RAW}
 """Family parameter -> parameter-table column (physics-brief section 6 names)."""
@@ -105,6 +109,13 @@ _REST = [
      "relative deviation (AFM_SOLITON)"),
     ("width_nrmse_train", "", "max training-run wall-width RMSE / lambda (AFM_SOLITON)"),
     ("width_nrmse_test", "", "max held-out-run wall-width RMSE / lambda (AFM_SOLITON)"),
+    ("nu0_rad_s", "rad/s", "kick strength |b| t_on at i = 1: the jump of phi' per kick (AFM0D, seed 000 Eq. 4)"),
+    ("nu0_rad_s_sigma", "rad/s", "standard error of nu0_rad_s"),
+    ("kick_t_on_ns", "ns", "kick (pulse) duration of the runs (AFM0D)"),
+    ("t0_ns", "ns", "slow relaxation time 1/|s1| of the linear kick response (AFM0D)"),
+    ("nu_c_single_over_omega0", "", "single delta-kick firing threshold nu_c / omega0 of the fitted model (AFM0D)"),
+    ("kick_intervals_train_ns", "json", "kick intervals of the training kick trains (AFM0D)"),
+    ("kick_intervals_test_ns", "json", "kick intervals of the held-out kick trains (AFM0D)"),
     ("solver", "", "engine version(s) that produced the runs"), ("engine", "", "mumax3 or cpu"),
     ("input_deck_sha256", "json", "SHA-256 of the templates the runs rendered"),
     ("run_ids", "json", "run ids used (training, identification and held-out)"),

@@ -378,7 +378,7 @@ def drive_schedule(spec: dict) -> list[Segment]:
     if d["protocol"] == "pulse_train":
         t_on, t_off = fs_grid(d["t_on"]), fs_grid(d["t_off"])
         level = pulse_train_changes(t_on, t_off, duration, d["amplitude"])
-        for k in range(min(smp["snapshot_edge_periods"], len(level) // 2)):
+        for k in range(min(smp.get("snapshot_edge_periods", 0), len(level) // 2)):
             (start, _), (off, _) = level[2 * k], level[2 * k + 1]
             edges_for_snapshots.update({start, off, min(start + t_on + t_off, duration)})
     elif d["protocol"] == "dc":

@@ -89,26 +89,29 @@ def expand(config: dict) -> list[Run]:
     for device, dev in config["devices"].items():
         sweep = dict(dev.get("sweep", {}))
         param_sets = sweep.pop("param_set", [device_module(device).DEFAULT_PARAM_SET])
+        for proto in dev["protocols"]:
+            unknown = [p for p in proto.get("param_sets", []) if p not in param_sets]
+            if unknown:
+                raise SpecError(f"config devices.{device} protocol {proto['name']!r} param_sets = "
+                                f"{proto['param_sets']!r}: {unknown} not in the swept param_set {param_sets!r}")
         for point in _product({"param_set": param_sets, **sweep}):
             ps = point.pop("param_set")
             where = f"config devices.{device} (param_set={ps}, " + ", ".join(
-                f"{k}={v.get('name', v) if isinstance(v, dict) else v}" for k, v in point.items()) + ")"
+                f"{k}={_shown(v)}" for k, v in point.items()) + ")"
             spec = deep_merge(base_spec(device, ps), dev.get("spec", {}))
             for key, value in point.items():
-                if isinstance(value, dict):  # a bundle: several spec paths set together, shown by its name
-                    for path, v in value.items():
-                        if path != "name":
-                            set_dotted(spec, path, v, f"{where} sweep bundle {key!r}")
-                else:
-                    set_dotted(spec, key, value, where)
+                _apply(spec, key, value, f"{where} sweep")
             for proto in dev["protocols"]:
+                if ps not in proto.get("param_sets", [ps]):
+                    continue
                 pspec = copy.deepcopy(spec)
                 for key, value in proto.get("set", {}).items():
                     set_dotted(pspec, key, value, f"{where} protocol {proto['name']!r} set")
                 for combo in _product(dict(proto.get("vary", {}))):
                     rspec = copy.deepcopy(pspec)
                     for key, value in combo.items():
-                        set_dotted(rspec, key, value, f"{where} protocol {proto['name']!r} vary")
+                        _apply(rspec, key, value, f"{where} protocol {proto['name']!r} vary")
+                    combo = {k: _shown(v) for k, v in combo.items()}
                     label = f"{where}, protocol {proto['name']!r}" + (
                         f" {combo}" if combo else "")
                     try:
@@ -119,10 +122,25 @@ def expand(config: dict) -> list[Run]:
                     if rid in seen:
                         continue  # identical physics requested twice: simulate once
                     seen[rid] = label
-                    swept = {"param_set": ps, **{k: (v.get("name", str(v)) if isinstance(v, dict) else v)
-                                                 for k, v in point.items()}, **combo}
+                    swept = {"param_set": ps, **{k: _shown(v) for k, v in point.items()}, **combo}
                     runs.append(Run(rid, device, proto["name"], rspec, swept))
     return runs
+
+
+def _apply(spec: dict, key: str, value, where: str) -> None:
+    """Set one swept value: a dotted path, or a bundle (a mapping of several dotted paths set
+    together, shown by its ``name``), in a sweep or a protocol's ``vary``."""
+    if isinstance(value, dict):
+        for path, v in value.items():
+            if path != "name":
+                set_dotted(spec, path, v, f"{where} bundle {key!r}")
+    else:
+        set_dotted(spec, key, value, where)
+
+
+def _shown(value):
+    """A swept value as the sweep table shows it (a bundle by its name)."""
+    return value.get("name", str(value)) if isinstance(value, dict) else value
 
 
 def write_sweep_table(runs: list[Run], path: str | Path) -> None:

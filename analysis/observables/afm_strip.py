@@ -14,6 +14,9 @@ From the OVF snapshots (sublattice A = cell layer 0, B = layer 1):
   open end, vanished, or changed its charge (a kink reflects from a free end as an antikink);
   the motion after that time is not used (steady velocity, width) and the run is not fitted.
 
+For uniform strips (n_walls = 0; the AFM neuron, parameter set N): the mean Neel angle phi(t) from
+the table's sublattice averages, and whether and when |phi - phi(0)| first exceeded pi/2 (a spike).
+
 From the table: E_total (J) and maxTorque (T); the summary gives the free energy F = E_total at the
 end and per unit strip width (J/m, the sine-Gordon energy of :func:`analysis.theory.sine_gordon_lattice`),
 for the mu(w) runs of seed 000 Fig. 3; F(N) - F(0) per winding and mu = dF/dN come from the
@@ -104,6 +107,8 @@ def compute(ds: xr.Dataset, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame,
     if m is not None:
         n = 0.5 * (m[:, 0] - m[:, 1])
         series["n_x"], series["n_y"], series["m_z"] = n[:, 0], n[:, 1], 0.5 * (m[:, 0, 2] + m[:, 1, 2])
+        # the mean Neel angle: the state of the AFM neuron (uniform strips, seed 000 Eq. 4)
+        series["phi_rad"] = np.unwrap(np.arctan2(n[:, 1], n[:, 0]))
 
     snap = ds["m_snapshot"]
     x = snap["x"].values
@@ -143,6 +148,13 @@ def compute(ds: xr.Dataset, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame,
         summary["v_steady_m_s"] = float(np.mean(v[tail.to_numpy()])) if tail.any() else float("nan")
         summary["width_steady_nm"] = float(snaps.width_nm[tail].mean()) if tail.any() else float("nan")
         summary["X_final_nm"] = float(snaps.X_nm[ok].iloc[-1]) if ok.any() else float("nan")
+    if n_walls0 == 0 and "phi_rad" in series:
+        # the neuron fires when the Neel vector crosses the barrier, |phi - phi(0)| = pi/2
+        swing = np.abs(series.phi_rad - series.phi_rad.iloc[0])
+        crossed = series.t_ns[swing > math.pi / 2]
+        summary["phi_max_abs_rad"] = float(swing.max())
+        summary["fired"] = bool(len(crossed))
+        summary["t_first_spike_ns"] = float(crossed.iloc[0]) if len(crossed) else float("nan")
     if "E_total" in series:
         F = float(series.E_total.iloc[-1])
         summary["F_final_J"] = F

@@ -54,9 +54,17 @@ TEMPLATE = "afm_strip.mx3.j2"
 
 # Parameter set A: the physical example of physics-brief section 3.1 (c2): lambda = 10 nm,
 # u = 10 km/s (omega_g = 1e12 1/s); alpha chosen for eps = 0.05, the middle of {0.01, 0.05, 0.1}.
+# Parameter set N: the AFM neuron of seed 000 (physics-brief 3.1 c1, 4.5) as a two-sublattice
+# macrospin (the uniform state, n_walls = 0): omega0 = sqrt(K_sg / chi) = 2 gamma sqrt(K_easy H) / Ms
+# = 1.003e10 rad/s and eta = eps / 2 = alpha gamma H / (Ms omega0) = 4.98 for H = 1.3e6 J/m^3. H is
+# 10x below set A so that the fast canting mode (gamma 2H / Ms ~ 1e12 rad/s) lets the CPU engine
+# take ~ps steps over ns-long kick trains; a kick of i for t_on adds nu0 = b i t_on to phi', with
+# b = 2 Ms dz a(J0) / chi = 1.66e21 rad/s^2 at J0 = 1e11 A/m^2 (tau / chi, module docstring).
 PARAMETER_SETS = {
     "A": {"material": {"Ms": 4.0e5, "Aex": 1.0e-11, "interlayer_exchange": -6.0e-12,
                        "K_easy": 1.0e5, "K_hard": 1.0e6, "alpha": 0.0044, "theta_SH": 0.1}},
+    "N": {"material": {"Ms": 4.0e5, "Aex": 1.0e-11, "interlayer_exchange": -5.0e-13,
+                       "K_easy": 100.0, "K_hard": 3.0e5, "alpha": 0.0875, "theta_SH": 0.1}},
 }
 
 # dx = 0.5 nm = lambda / 20 (brief section 3.1 mesh), dz = 1 nm; a 1 um strip (100 lambda).
@@ -64,7 +72,8 @@ DEFAULTS = {
     "geometry": {"length": 1.0e-6, "cell": [0.5e-9, 1.0e-9, 1.0e-9], "periodic": False},
     "initial_state": {"n_walls": 1, "wall_position": 0.0, "wall_velocity": 0.0,
                       "relax_time": 0.0, "relax_alpha": 1.0},
-    "drive": {"protocol": "relaxation", "J0": 1.0e11, "amplitude": 1.0, "duration": 200e-12, "tail": 0.0},
+    "drive": {"protocol": "relaxation", "J0": 1.0e11, "amplitude": 1.0, "t_on": 10e-12, "t_off": 90e-12,
+              "duration": 200e-12, "tail": 0.0},
     "sampling": {"table_period": 1e-12, "snapshot_period": 5e-12},
 }
 
@@ -159,7 +168,9 @@ def describe(spec: dict) -> dict:
             "amplitude": 0.0 if d["protocol"] == "relaxation" else d["amplitude"],
             "duration_ns": round(d["duration"] * 1e9, 6), "n_walls": ini["n_walls"],
             "wall_position_nm": round(ini["wall_position"] * 1e9, 6),
-            "wall_velocity_m_s": ini["wall_velocity"], "length_nm": round(spec["geometry"]["length"] * 1e9, 6)}
+            "wall_velocity_m_s": ini["wall_velocity"], "length_nm": round(spec["geometry"]["length"] * 1e9, 6),
+            **({"t_on_ns": round(d["t_on"] * 1e9, 9), "t_off_ns": round(d["t_off"] * 1e9, 9)}
+               if d["protocol"] == "pulse_train" else {})}
 
 
 def neel_angle_and_canting(spec: dict, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
