@@ -7,13 +7,62 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 from spinlif.units import NM
 
 
+@dataclass
+class CoefficientFit:
+    """An lmfit result reduced to what a row needs: values, standard errors (NaN for a coefficient
+    held fixed), the correlation matrix of the varied ones, success, number of residuals and BIC."""
+
+    values: dict
+    stderr: dict
+    correlation: object  # np.ndarray
+    success: bool
+    message: str
+    n_points: int
+    bic: float
+
+    @classmethod
+    def from_lmfit(cls, result, names) -> CoefficientFit:
+        import math
+
+        from fitting.trajectory import correlation
+
+        p = result.params
+        varied = [n for n in names if p[n].vary]
+        n = result.ndata
+        return cls({k: p[k].value for k in names},
+                   {k: p[k].stderr if p[k].vary and p[k].stderr is not None else float("nan") for k in names},
+                   correlation(result, varied), bool(result.success), str(result.message), n,
+                   float(n * math.log(max(result.chisqr, 1e-300) / n) + len(varied) * math.log(n)))
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where one run's data came from: engine and version, SHA-256 of its table and template."""
+
+    engine: str = ""
+    engine_version: str = ""
+    table_sha256: str = ""
+    template_sha256: str = ""
+
+    @classmethod
+    def of_run(cls, run_dir: str | Path) -> Provenance:
+        """From the run's ``sim/manifest.json``."""
+        from spinlif.runs import read_manifest
+
+        m = read_manifest(Path(run_dir) / "sim")
+        return cls(m.get("engine", ""), m.get("engine_version", ""), m.get("outputs", {}).get("table.txt", ""),
+                   m.get("template_sha256", ""))
+
+
 def base_row(spec: dict, runs, gate: dict, code_version: str, device_id: str, device_type: str) -> dict:
     """A full-width row (NaN everywhere) with the AFM strip's identity, material and provenance.
-    ``runs``: objects with run_id, engine, engine_version, table_sha256, template_sha256."""
+    ``runs``: objects with ``run_id`` and ``provenance`` (:class:`Provenance`)."""
     from fitting.table import COLUMN_NAMES
 
     g, mat = spec["geometry"], spec["material"]
@@ -26,10 +75,12 @@ def base_row(spec: dict, runs, gate: dict, code_version: str, device_id: str, de
         "J0_Am2": spec["drive"]["J0"], "temperature_K": 0.0, "time_unit": "ns", "selected": True,
         "reset_mode": "", "duty_cycles_train": "[]", "duty_cycles_test": "[]", "extrapolation_flag": False,
         "sindy_terms": "", "material_caveat": "", "sine_gordon_theory": "",
-        "solver": "; ".join(sorted({r.engine_version for r in runs if r.engine_version})),
-        "engine": "; ".join(sorted({r.engine for r in runs if r.engine})),
-        "input_deck_sha256": json.dumps(sorted({r.template_sha256 for r in runs if r.template_sha256})),
-        "run_ids": json.dumps([r.run_id for r in runs]), "data_sha256": json.dumps([r.table_sha256 for r in runs]),
+        "solver": "; ".join(sorted({r.provenance.engine_version for r in runs if r.provenance.engine_version})),
+        "engine": "; ".join(sorted({r.provenance.engine for r in runs if r.provenance.engine})),
+        "input_deck_sha256": json.dumps(sorted({r.provenance.template_sha256 for r in runs
+                                                if r.provenance.template_sha256})),
+        "run_ids": json.dumps([r.run_id for r in runs]),
+        "data_sha256": json.dumps([r.provenance.table_sha256 for r in runs]),
         "fit_code_version": code_version, "bootstrap_n": 0, "bootstrap_sigma": "", "bootstrap_ci68": "",
         "bootstrap_ci95": "", "bootstrap_correlation": "",
         "fit_datetime_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
@@ -44,3 +95,43 @@ def base_row(spec: dict, runs, gate: dict, code_version: str, device_id: str, de
 def theory_deviations(values: dict, reference: dict) -> dict:
     """{name: {"value": reference, "rel_dev": (fit - reference) / reference}} (JSON-ready)."""
     return {n: {"value": reference[n], "rel_dev": (values[n] - reference[n]) / reference[n]} for n in reference}
+
+
+def status(row: dict, result, rel_dev: dict, tolerance: dict, gate: dict, ci_names: tuple[str, ...],
+           no_test_reason: str, extra_reasons: list[str] = ()) -> tuple[str, list[str]]:
+    """accepted / provisional / rejected with reasons, from the physics-brief 4.1 targets (the same
+    numbers as the LIF rows: fitting.device_fit), the 95 % interval of ``ci_names`` (a NaN standard
+    error means the coefficient was held fixed and is skipped), and the deviation from the
+    sine-Gordon mapping (``rel_dev`` per name, ``tolerance`` per name). ``result`` has success,
+    message, values and stderr."""
+    import math
+
+    from fitting.device_fit import CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, REJECT_NRMSE_TRAIN
+
+    if not result.success or not row["nrmse_train"] <= REJECT_NRMSE_TRAIN:
+        return "rejected", [f"fit failed: {result.message}" if not result.success
+                            else f"training NRMSE {row['nrmse_train']:.3g} > {REJECT_NRMSE_TRAIN}"]
+    reasons = []
+    if row["nrmse_train"] > NRMSE_TRAIN_MAX:
+        reasons.append(f"nrmse_train {row['nrmse_train']:.3g} > {NRMSE_TRAIN_MAX}")
+    if not math.isfinite(row["nrmse_test"]):
+        reasons.append(no_test_reason)
+    for key in ("nrmse_test", "nrmse_test_swapped"):
+        if row[key] > NRMSE_TEST_MAX:
+            reasons.append(f"{key} {row[key]:.3g} > {NRMSE_TEST_MAX}")
+    reasons += list(extra_reasons)
+    for name in ci_names:
+        if not math.isfinite(result.stderr[name]):
+            continue
+        half = 1.96 * result.stderr[name] / abs(result.values[name]) if result.values[name] else math.inf
+        if not half <= CI_HALF_WIDTH_MAX:
+            reasons.append(f"95 % CI half-width of {name} is {100 * half:.0f} % (> 20 %)")
+    for name, tol in tolerance.items():
+        if abs(rel_dev[name]) > tol:
+            reasons.append(f"{name} differs from the sine-Gordon mapping by {100 * rel_dev[name]:+.1f} % "
+                           f"(brief target {100 * tol:g} %)")
+    if reasons:
+        return "provisional", reasons
+    if not gate.get("passed"):
+        return "provisional", [gate.get("reason") or "validation not passed"]
+    return "accepted", []

@@ -76,11 +76,11 @@ def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
         if not any(r.kind == "decay" for r in runs):
             print(f"spinlif fit: {runs[0].spec['param_set']}: no free-decay run, no soliton row", flush=True)
             continue
-        row = soliton_fit.fit_group(runs, _gate({r.engine for r in runs}, validation_root), code_version())
+        row = soliton_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_root), code_version())
         plot_soliton_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
         rows.append(row)
     for runs in by_material(washboard_fit.load_kick_runs(dataset, runs_root)):
-        row = washboard_fit.fit_group(runs, _gate({r.engine for r in runs}, validation_root), code_version())
+        row = washboard_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_root), code_version())
         plot_washboard_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
         rows.append(row)
     return rows
@@ -159,24 +159,18 @@ def format_table(frame, all_columns: bool = False) -> str:
         def pm(v, s):
             return f"{v:.4g} ± {s:.2g}" if math.isfinite(v) else "-"
         mark = "*" if str(r.selected) == "True" else " "
+        head = f"{r.device_id:<26} {mark}{r.model_family:<15} "
         if r.device_type == "AFM0D":
-            lines.append(f"{r.device_id:<26} {mark}{r.model_family:<15} omega0 {pm(r.omega0_rad_s, r.omega0_rad_s_sigma)} "
-                         f"rad/s, eta {pm(r.eta, r.eta_sigma)}, nu0 {pm(r.nu0_rad_s, r.nu0_rad_s_sigma)} rad/s, "
-                         f"nrmse {r.nrmse_train:.2g}/{r.nrmse_test:.2g}, fire {r.fire_agreement}  {r.status}")
-            if r.status != "accepted" and str(r.status_reasons):
-                lines.append(f"{'':<28}{r.status_reasons}")
-            continue
-        if r.device_type == "AFM_SOLITON":
-            lines.append(f"{r.device_id:<26} {mark}{r.model_family:<15} lambda {pm(r.lambda_nm, r.lambda_nm_sigma)} nm, "
-                         f"u {pm(r.u_limit_m_s, r.u_limit_m_s_sigma)} m/s, eps {r.eps_sg:.4g}, "
-                         f"nrmse {r.nrmse_train:.2g}/{r.nrmse_test:.2g}  {r.status}")
-            if r.status != "accepted" and str(r.status_reasons):
-                lines.append(f"{'':<28}{r.status_reasons}")
-            continue
-        lines.append(f"{r.device_id:<26} {mark}{r.model_family:<15} {pm(r.g_per_ns, r.g_per_ns_sigma):>18} "
-                     f"{pm(r.p2_per_ns, r.p2_per_ns_sigma):>18} {pm(r.p0_per_ns, r.p0_per_ns_sigma):>18} "
-                     f"{r.nrmse_train:>6.3f}/{r.nrmse_test:<6.3f} {r.fire_agreement:>5} "
-                     f"{r.dt_recommended_ns:>8.3g}  {r.status}")
+            lines.append(head + f"omega0 {pm(r.omega0_rad_s, r.omega0_rad_s_sigma)} rad/s, eta {pm(r.eta, r.eta_sigma)}, "
+                         f"nu0 {pm(r.nu0_rad_s, r.nu0_rad_s_sigma)} rad/s, nrmse {r.nrmse_train:.2g}/"
+                         f"{r.nrmse_test:.2g}, fire {r.fire_agreement}  {r.status}")
+        elif r.device_type == "AFM_SOLITON":
+            lines.append(head + f"lambda {pm(r.lambda_nm, r.lambda_nm_sigma)} nm, u {pm(r.u_limit_m_s, r.u_limit_m_s_sigma)} "
+                         f"m/s, eps {r.eps_sg:.4g}, nrmse {r.nrmse_train:.2g}/{r.nrmse_test:.2g}  {r.status}")
+        else:
+            lines.append(head + f"{pm(r.g_per_ns, r.g_per_ns_sigma):>18} {pm(r.p2_per_ns, r.p2_per_ns_sigma):>18} "
+                         f"{pm(r.p0_per_ns, r.p0_per_ns_sigma):>18} {r.nrmse_train:>6.3f}/{r.nrmse_test:<6.3f} "
+                         f"{r.fire_agreement:>5} {r.dt_recommended_ns:>8.3g}  {r.status}")
         if r.status != "accepted" and str(r.status_reasons):
             lines.append(f"{'':<28}{r.status_reasons}")
     lines.append("* lowest BIC of its device")

@@ -28,13 +28,13 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import lmfit
 import numpy as np
 
-from fitting.afm_rows import base_row, theory_deviations
+from fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
 from fitting.table import RAW_COLUMNS
 from spinlif.units import NM
 
@@ -60,10 +60,7 @@ class WallRun:
     X0: float
     v0: float
     spec: dict
-    engine: str = ""
-    engine_version: str = ""
-    table_sha256: str = ""
-    template_sha256: str = ""
+    provenance: Provenance = field(default_factory=Provenance)
 
 
 def load_wall_runs(dataset: str | Path, runs_root: str | Path) -> list[WallRun]:
@@ -75,7 +72,6 @@ def load_wall_runs(dataset: str | Path, runs_root: str | Path) -> list[WallRun]:
     from analysis.observables import read_run_observables
     from analysis.store import open_store
     from spinlif.devices.afm_strip import sine_gordon_parameters
-    from spinlif.runs import read_manifest
     from spinlif.spec import load_spec
 
     ds = open_store(dataset)
@@ -97,13 +93,10 @@ def load_wall_runs(dataset: str | Path, runs_root: str | Path) -> list[WallRun]:
         # only the motion more than END_MARGIN_WIDTHS lambda from both ends is free-strip motion
         half, lam = spec["geometry"]["length"] / 2 / NM, sine_gordon_parameters(spec).lam / NM
         keep &= (np.abs(snaps.X_nm) < half - END_MARGIN_WIDTHS * lam).cummin()
-        manifest = read_manifest(run_dir / "sim")
         runs.append(WallRun(
             run_id, kind, float(drive["amplitude"]) if kind == "drive" else 0.0,
             snaps.t_ns[keep].to_numpy(float), snaps.X_nm[keep].to_numpy(float), snaps.width_nm[keep].to_numpy(float),
-            ini["wall_position"] / NM, ini["wall_velocity"], spec,
-            manifest.get("engine", ""), manifest.get("engine_version", ""),
-            manifest.get("outputs", {}).get("table.txt", ""), manifest.get("template_sha256", "")))
+            ini["wall_position"] / NM, ini["wall_velocity"], spec, Provenance.of_run(run_dir)))
     return runs
 
 
@@ -150,18 +143,7 @@ def _blocks(v: dict, runs: list[WallRun]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(rx), np.concatenate(rw)
 
 
-@dataclass
-class SolitonFitResult:
-    values: dict
-    stderr: dict
-    correlation: np.ndarray
-    success: bool
-    message: str
-    n_points: int
-    bic: float
-
-
-def fit_soliton_runs(runs: list[WallRun], start: dict) -> SolitonFitResult:
+def fit_soliton_runs(runs: list[WallRun], start: dict) -> CoefficientFit:
     """Joint fit of (lambda, u, beta, f) to positions and widths of ``runs`` (see the module text).
     ``start``: starting values (the sine-Gordon mapping). Without a driven run f is fixed at its start."""
     params = lmfit.Parameters()
@@ -180,20 +162,7 @@ def fit_soliton_runs(runs: list[WallRun], start: dict) -> SolitonFitResult:
                                 x_scale="jac", ftol=1e-14, xtol=1e-14, gtol=1e-14, max_nfev=2000)
         rx, rw = _blocks(result.params.valuesdict(), runs)
         scale = [max(float(np.sqrt(np.mean(rx**2))), 1e-12), max(float(np.sqrt(np.mean(rw**2))), 1e-12)]
-    names = [n for n in NAMES if result.params[n].vary]
-    values = {n: result.params[n].value for n in NAMES}
-    stderr = {n: (result.params[n].stderr if result.params[n].vary and result.params[n].stderr is not None
-                  else float("nan")) for n in NAMES}
-    if result.covar is not None:
-        order = [result.var_names.index(n) for n in names]
-        cov = result.covar[np.ix_(order, order)]
-        sd = np.sqrt(np.diag(cov))
-        corr = cov / np.outer(sd, sd)
-    else:
-        corr = np.full((len(names), len(names)), np.nan)
-    n = result.ndata
-    return SolitonFitResult(values, stderr, corr, bool(result.success), str(result.message), n,
-                            float(n * math.log(max(result.chisqr, 1e-300) / n) + len(names) * math.log(n)))
+    return CoefficientFit.from_lmfit(result, NAMES)
 
 
 def nrmse(values: dict, runs: list[WallRun]) -> tuple[float, float]:
@@ -273,35 +242,10 @@ def fit_group(runs: list[WallRun], gate: dict, code_version: str) -> dict:
     return row
 
 
-def _status(row: dict, result: SolitonFitResult, dev: dict, gate: dict) -> tuple[str, list[str]]:
-    from fitting.device_fit import CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, REJECT_NRMSE_TRAIN
-
+def _status(row: dict, result: CoefficientFit, dev: dict, gate: dict) -> tuple[str, list[str]]:
     free = sum(math.isfinite(e) for e in result.stderr.values())
     if result.n_points < 4 * free:
         return "rejected", [f"{result.n_points} position and width samples for {free} coefficients (< 4 per coefficient)"]
-    if not result.success or not row["nrmse_train"] <= REJECT_NRMSE_TRAIN:
-        return "rejected", [f"fit failed: {result.message}" if not result.success
-                            else f"training NRMSE {row['nrmse_train']:.3g} > {REJECT_NRMSE_TRAIN}"]
-    reasons = []
-    if row["nrmse_train"] > NRMSE_TRAIN_MAX:
-        reasons.append(f"nrmse_train {row['nrmse_train']:.3g} > {NRMSE_TRAIN_MAX}")
-    if not math.isfinite(row["nrmse_test"]):
-        reasons.append("no held-out runs (needs two free decays and two driven runs)")
-    for key in ("nrmse_test", "nrmse_test_swapped"):
-        if row[key] > NRMSE_TEST_MAX:
-            reasons.append(f"{key} {row[key]:.3g} > {NRMSE_TEST_MAX}")
-    for n in ("beta_sg", "force"):
-        if n == "force" and not math.isfinite(result.stderr[n]):
-            reasons.append("no driven run: f fixed at the sine-Gordon mapping's value")
-            continue
-        half = 1.96 * result.stderr[n] / abs(result.values[n]) if result.values[n] else math.inf
-        if not half <= CI_HALF_WIDTH_MAX:
-            reasons.append(f"95 % CI half-width of {n} is {100 * half:.0f} % (> 20 %)")
-    for n, tol in THEORY_TOLERANCE.items():
-        if abs(dev[n]) > tol:
-            reasons.append(f"{n} differs from the sine-Gordon mapping by {100 * dev[n]:+.1f} % (brief target {100 * tol:g} %)")
-    if reasons:
-        return "provisional", reasons
-    if not gate.get("passed"):
-        return "provisional", [gate.get("reason") or "validation not passed"]
-    return "accepted", []
+    fixed = [] if math.isfinite(result.stderr["force"]) else ["no driven run: f fixed at the sine-Gordon mapping's value"]
+    return status(row, result, dev, THEORY_TOLERANCE, gate, ("beta_sg", "force"),
+                  "no held-out runs (needs two free decays and two driven runs)", fixed)

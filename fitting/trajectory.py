@@ -222,13 +222,7 @@ def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = No
     stderr = {k: (result.params[k].stderr * inflation if result.params[k].stderr is not None else np.nan)
               for k in names}
     ci = {k: (values[k] - tq * stderr[k], values[k] + tq * stderr[k]) for k in names}
-    if result.covar is not None:
-        order = [result.var_names.index(k) for k in names]
-        cov = result.covar[np.ix_(order, order)]
-        sd = np.sqrt(np.diag(cov))
-        corr = cov / np.outer(sd, sd)
-    else:
-        corr = np.full((len(names), len(names)), np.nan)
+    corr = correlation(result, names)
     span = u_scale or float(max(np.ptp(tr.u) for tr in trajs)) or 1.0
     nrmse = {}
     for k, tr in enumerate(trajs):
@@ -240,6 +234,17 @@ def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = No
                      str(result.message), {"nfev": result.nfev, "start": start,
                                            "autocorrelation_time_samples": tau,
                                            "u0": [result.params[f"u0_{k}"].value for k in range(len(trajs))]})
+
+
+def correlation(result: lmfit.minimizer.MinimizerResult, names: list[str]) -> np.ndarray:
+    """Correlation matrix of the parameters ``names`` (in that order) from an lmfit result's
+    covariance; NaN where lmfit could not estimate one."""
+    if result.covar is None:
+        return np.full((len(names), len(names)), np.nan)
+    order = [result.var_names.index(k) for k in names]
+    cov = result.covar[np.ix_(order, order)]
+    sd = np.sqrt(np.diag(cov))
+    return cov / np.outer(sd, sd)
 
 
 def block_bootstrap(result: FitResult, trajs: list[Trajectory], periods_ns: list[float], n: int = 200,

@@ -23,14 +23,14 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import lmfit
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from fitting.afm_rows import base_row, theory_deviations
+from fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
 from fitting.trajectory import Drive
 
 NAMES = ("omega0", "eta", "b_kick")
@@ -54,10 +54,7 @@ class KickRun:
     interval_ns: float
     amplitude: float
     spec: dict
-    engine: str = ""
-    engine_version: str = ""
-    table_sha256: str = ""
-    template_sha256: str = ""
+    provenance: Provenance = field(default_factory=Provenance)
 
     @property
     def fired(self) -> bool:
@@ -68,7 +65,6 @@ def load_kick_runs(dataset: str | Path, runs_root: str | Path) -> list[KickRun]:
     """The kick-train runs (uniform state, pulse_train drive) of an aggregated AFM-strip dataset."""
     from analysis.observables import read_run_observables
     from analysis.store import open_store
-    from spinlif.runs import read_manifest
     from spinlif.spec import load_spec
 
     ds = open_store(dataset)
@@ -83,12 +79,9 @@ def load_kick_runs(dataset: str | Path, runs_root: str | Path) -> list[KickRun]:
         t, phi = series.t_ns.to_numpy(float), series.phi_rad.to_numpy(float)
         keep = np.isfinite(t) & np.isfinite(phi)
         drive = Drive.from_spec(spec)
-        manifest = read_manifest(run_dir / "sim")
         runs.append(KickRun(run_id, t[keep], phi[keep] - phi[keep][0], drive,
                             int(np.sum(drive.levels != 0)), d["t_on"] * 1e9, (d["t_on"] + d["t_off"]) * 1e9,
-                            float(d["amplitude"]), spec, manifest.get("engine", ""),
-                            manifest.get("engine_version", ""), manifest.get("outputs", {}).get("table.txt", ""),
-                            manifest.get("template_sha256", "")))
+                            float(d["amplitude"]), spec, Provenance.of_run(run_dir)))
     return runs
 
 
@@ -111,17 +104,6 @@ def simulate(values: dict, drive: Drive, t: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass
-class WashboardResult:
-    values: dict
-    stderr: dict
-    correlation: np.ndarray
-    success: bool
-    message: str
-    n_points: int
-    bic: float
-
-
 def starting_values(runs: list[KickRun], fallback: dict) -> dict:
     """From the single-kick identification run (brief 4.5 step 1) if there is one, else ``fallback``."""
     from fitting.afm import identify_from_kick
@@ -134,7 +116,7 @@ def starting_values(runs: list[KickRun], fallback: dict) -> dict:
     return {"omega0": start["omega0"], "eta": start["eta"], "b_kick": start["nu0"] / (r.amplitude * r.t_on_ns)}
 
 
-def fit_washboard_runs(runs: list[KickRun], start: dict) -> WashboardResult:
+def fit_washboard_runs(runs: list[KickRun], start: dict) -> CoefficientFit:
     """Shooting fit of (omega0, eta, b) to phi(t) of ``runs`` from ``start``."""
     params = lmfit.Parameters()
     params.add("omega0", value=start["omega0"], min=1e-6)
@@ -147,16 +129,7 @@ def fit_washboard_runs(runs: list[KickRun], start: dict) -> WashboardResult:
         return np.where(np.isfinite(r), r, 1e3)
     result = lmfit.minimize(residual, params, method="least_squares", x_scale="jac", ftol=1e-12, xtol=1e-12,
                             gtol=1e-12, max_nfev=400)
-    values = {n: result.params[n].value for n in NAMES}
-    stderr = {n: result.params[n].stderr if result.params[n].stderr is not None else float("nan") for n in NAMES}
-    if result.covar is not None:
-        sd = np.sqrt(np.diag(result.covar))
-        corr = result.covar / np.outer(sd, sd)
-    else:
-        corr = np.full((3, 3), np.nan)
-    n = result.ndata
-    return WashboardResult(values, stderr, corr, bool(result.success), str(result.message), n,
-                           float(n * math.log(max(result.chisqr, 1e-300) / n) + 3 * math.log(n)))
+    return CoefficientFit.from_lmfit(result, NAMES)
 
 
 def first_spike(t: np.ndarray, phi: np.ndarray) -> float:
@@ -262,33 +235,8 @@ def fit_group(runs: list[KickRun], gate: dict, code_version: str) -> dict:
     return row
 
 
-def _status(row: dict, result: WashboardResult, dev: dict, gate: dict) -> tuple[str, list[str]]:
-    from fitting.device_fit import CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, REJECT_NRMSE_TRAIN
-
-    if not result.success or not row["nrmse_train"] <= REJECT_NRMSE_TRAIN:
-        return "rejected", [f"fit failed: {result.message}" if not result.success
-                            else f"training NRMSE {row['nrmse_train']:.3g} > {REJECT_NRMSE_TRAIN}"]
-    reasons = []
-    if row["nrmse_train"] > NRMSE_TRAIN_MAX:
-        reasons.append(f"nrmse_train {row['nrmse_train']:.3g} > {NRMSE_TRAIN_MAX}")
-    if not math.isfinite(row["nrmse_test"]):
-        reasons.append("no held-out kick trains")
-    for key in ("nrmse_test", "nrmse_test_swapped"):
-        if row[key] > NRMSE_TEST_MAX:
-            reasons.append(f"{key} {row[key]:.3g} > {NRMSE_TEST_MAX}")
+def _status(row: dict, result: CoefficientFit, dev: dict, gate: dict) -> tuple[str, list[str]]:
     k, n = map(int, row["fire_agreement"].split("/"))
-    if k < n:
-        reasons.append(f"fire/no-fire agrees on {row['fire_agreement']} kick trains")
-    for name in ("eta", "b_kick"):
-        half = 1.96 * result.stderr[name] / abs(result.values[name]) if result.values[name] else math.inf
-        if not half <= CI_HALF_WIDTH_MAX:
-            reasons.append(f"95 % CI half-width of {name} is {100 * half:.0f} % (> 20 %)")
-    for name, d in dev.items():
-        if abs(d["rel_dev"]) > THEORY_TOLERANCE:
-            reasons.append(f"{name} differs from the sine-Gordon mapping by {100 * d['rel_dev']:+.1f} % "
-                           f"(brief target {100 * THEORY_TOLERANCE:g} %)")
-    if reasons:
-        return "provisional", reasons
-    if not gate.get("passed"):
-        return "provisional", [gate.get("reason") or "validation not passed"]
-    return "accepted", []
+    disagree = [f"fire/no-fire agrees on {row['fire_agreement']} kick trains"] if k < n else []
+    return status(row, result, {name: d["rel_dev"] for name, d in dev.items()}, dict.fromkeys(dev, THEORY_TOLERANCE),
+                  gate, ("eta", "b_kick"), "no held-out kick trains", disagree)

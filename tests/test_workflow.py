@@ -195,7 +195,7 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1  # header only
 
 
-@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 367), ("config.yaml", 18)])
+@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 395), ("config.yaml", 23)])
 def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     """`snakemake -n` plans one spec/render/simulate/ingest/observables job per run and one
     aggregation (its speed is measured by `make dryrun-paper`, not here)."""
@@ -205,7 +205,7 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
         assert counts[rule] == str(n_runs), out.stdout
     assert counts["aggregate"] == "3" and counts["sweep_table"] == "1"
     # the fit stage waits for the engine's validation suite (validate: true by default)
-    assert counts["fit"] == "2"  # domain wall and skyrmion
+    assert counts["fit"] == "3"  # domain wall, skyrmion, AFM strip
     assert counts["params_table"] == "1" and counts["validation_report"] == "1"
     assert counts["validation_simulate"] == "6"
 
