@@ -41,17 +41,21 @@ def plot_fit(traces, fold, row: dict, path: str | Path) -> Path:
     return Path(path)
 
 
-def plot_frequency_curve(neuron, dc_points: list[tuple[float, float]], row: dict, path: str | Path) -> Path:
-    """Spike frequency (GHz) vs drive i = J / J0 of the compact neuron (reset to rest), with the
-    simulated DC runs (i, first-spike rate or 0) where they exist (seed 001 Fig. 9)."""
+def plot_frequency_curve(neuron, dc_points: list[tuple[float, float]], row: dict, path: str | Path,
+                         i_max: float = 2.0, reference=None) -> Path:
+    """Spike frequency (GHz) vs drive i = J / J0 of the compact neuron (anything with
+    ``spike_frequency(i)`` in 1/ns), with the simulated DC runs (i, measured rate) where they exist
+    (seed 001 Fig. 9); ``reference``: an optional (label, f(i)) analytic curve."""
     plt = pyplot()
-    i = np.linspace(0, 2, 81)
+    i = np.linspace(0, i_max, 81)
     f = [neuron.spike_frequency(x) for x in i]
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
     ax.plot(i * row["J0_Am2"] / 1e11, f, "-", label=f"compact model ({row['model_family']})")
+    if reference is not None:
+        ax.plot(i * row["J0_Am2"] / 1e11, [reference[1](x) for x in i], "k--", lw=1, label=reference[0])
     if dc_points:
         xs, ys = zip(*dc_points)
-        ax.plot(np.asarray(xs) * row["J0_Am2"] / 1e11, ys, "o", label="micromagnetic DC runs (1 / t_first spike)")
+        ax.plot(np.asarray(xs) * row["J0_Am2"] / 1e11, ys, "o", label="micromagnetic DC runs")
     ax.set(xlabel="J (1e11 A/m^2)", ylabel="spike frequency (GHz)", title=f"{row['device_id']}: f-J curve")
     ax.legend(fontsize=8)
     fig.savefig(path, dpi=110)
@@ -124,7 +128,8 @@ def plot_washboard_fit(runs, row: dict, path: str | Path) -> Path:
                                      constrained_layout=True)
     for r in sorted(runs, key=lambda r: (r.n_kicks, r.interval_ns)):
         model = simulate(v, r.drive, r.t)
-        label = ("one kick" if r.n_kicks == 1 else f"{r.n_kicks} kicks every {1e3 * r.interval_ns:.0f} ps") + \
+        label = ("one kick" if r.n_kicks == 1 else f"DC i = {r.amplitude:g}" if not r.n_kicks
+                 else f"{r.n_kicks} kicks every {1e3 * r.interval_ns:.0f} ps") + \
                 (" (held out)" if r.n_kicks > 1 and round(r.interval_ns, 6) in held_out else "")
         line, = ax.plot(r.t, r.phi, lw=1.2, label=label)
         ax.plot(r.t, model, "--", color=line.get_color(), lw=1)

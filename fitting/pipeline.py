@@ -59,7 +59,7 @@ def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
     """AFM-strip rows: one sine-Gordon soliton row per strip with wall runs (fitting.soliton_fit)
     and one washboard neuron row per uniform strip with kick trains (fitting.washboard_fit)."""
     from fitting import soliton_fit, washboard_fit
-    from fitting.figures import plot_soliton_fit, plot_washboard_fit
+    from fitting.figures import plot_frequency_curve, plot_soliton_fit, plot_washboard_fit
 
     def by_material(runs):
         groups: dict[tuple, list] = {}
@@ -80,8 +80,17 @@ def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
         plot_soliton_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
         rows.append(row)
     for runs in by_material(washboard_fit.load_kick_runs(dataset, runs_root)):
+        if not any(r.n_kicks for r in runs):
+            print(f"spinlif fit: {runs[0].spec['param_set']}: no kick runs, no AFM neuron row", flush=True)
+            continue
         row = washboard_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_root), code_version())
         plot_washboard_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
+        neuron = washboard_fit.WashboardNeuron({"omega0": row["omega0_rad_s"] * 1e-9, "eta": row["eta"],
+                                                "b_kick": row["kick_gain_rad_per_ns2"]})
+        dc = [(r.amplitude, washboard_fit.spike_rate(r.t, r.phi)) for r in runs if not r.n_kicks]
+        plot_frequency_curve(neuron, dc, row, figures_dir / f"{row['device_id']}_frequency.png",
+                             i_max=max([5 * neuron.threshold_i] + [1.2 * i for i, _ in dc]),
+                             reference=("overdamped Adler rate (brief V8)", neuron.adler_frequency))
         rows.append(row)
     return rows
 

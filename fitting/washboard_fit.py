@@ -62,7 +62,8 @@ class KickRun:
 
 
 def load_kick_runs(dataset: str | Path, runs_root: str | Path) -> list[KickRun]:
-    """The kick-train runs (uniform state, pulse_train drive) of an aggregated AFM-strip dataset."""
+    """The neuron runs (uniform state; pulse_train kicks, or a dc torque: n_kicks = 0) of an
+    aggregated AFM-strip dataset."""
     from analysis.observables import read_run_observables
     from analysis.store import open_store
     from spinlif.spec import load_spec
@@ -73,14 +74,16 @@ def load_kick_runs(dataset: str | Path, runs_root: str | Path) -> list[KickRun]:
         run_dir = Path(runs_root) / run_id
         spec = load_spec(run_dir / "spec.yaml")
         d = spec["drive"]
-        if spec["initial_state"]["n_walls"] != 0 or d["protocol"] != "pulse_train":
+        if spec["initial_state"]["n_walls"] != 0 or d["protocol"] not in ("pulse_train", "dc"):
             continue
         _, series, _ = read_run_observables(run_dir / "observables")
         t, phi = series.t_ns.to_numpy(float), series.phi_rad.to_numpy(float)
         keep = np.isfinite(t) & np.isfinite(phi)
         drive = Drive.from_spec(spec)
+        kicks = d["protocol"] == "pulse_train"
         runs.append(KickRun(run_id, t[keep], phi[keep] - phi[keep][0], drive,
-                            int(np.sum(drive.levels != 0)), d["t_on"] * 1e9, (d["t_on"] + d["t_off"]) * 1e9,
+                            int(np.sum(drive.levels != 0)) if kicks else 0,
+                            d["t_on"] * 1e9 if kicks else math.nan, (d["t_on"] + d["t_off"]) * 1e9 if kicks else math.nan,
                             float(d["amplitude"]), spec, Provenance.of_run(run_dir)))
     return runs
 
@@ -158,8 +161,47 @@ def evaluate(values: dict, runs: list[KickRun]) -> dict:
             "agree": agree, "n": len(runs)}
 
 
+def spike_count(phi: np.ndarray) -> np.ndarray:
+    """Spikes so far: how many of the barriers |phi| = pi/2 + k pi have been crossed."""
+    return np.floor(np.abs(phi) / math.pi + 0.5)
+
+
+def spike_rate(t: np.ndarray, phi: np.ndarray) -> float:
+    """Steady spike rate (1/ns) under a DC torque: spikes per ns between the first and the last
+    spike after the first quarter of the trace (the transient); 0 with fewer than two spikes."""
+    k = np.flatnonzero(np.diff(spike_count(phi)) > 0) + 1
+    times = t[k][t[k] >= 0.25 * t[-1]]
+    return float((len(times) - 1) / (times[-1] - times[0])) if len(times) >= 2 else 0.0
+
+
+@dataclass
+class WashboardNeuron:
+    """The fitted washboard under a constant drive i: its steady spike rate (1/ns = GHz)."""
+
+    values: dict
+
+    @property
+    def threshold_i(self) -> float:
+        """DC drive at which the washboard tilts over, |b| i = omega0^2 / 2."""
+        return self.values["omega0"] ** 2 / (2 * abs(self.values["b_kick"]))
+
+    def spike_frequency(self, i: float) -> float:
+        if abs(i) <= self.threshold_i:
+            return 0.0
+        adler = self.adler_frequency(i)  # run long enough for ~20 spikes after the transient
+        duration = 40.0 / adler + 10.0 / (self.values["eta"] * self.values["omega0"])
+        t = np.linspace(0.0, duration, 4000)
+        return spike_rate(t, simulate(self.values, Drive(np.array([0.0, duration]), np.array([float(i)])), t))
+
+    def adler_frequency(self, i: float) -> float:
+        """The overdamped (Adler) rate sqrt((b i)^2 - omega0^4 / 4) / (2 pi eta omega0), brief V8."""
+        w, eta, b = self.values["omega0"], self.values["eta"], self.values["b_kick"]
+        return math.sqrt(max((b * i) ** 2 - w**4 / 4, 0.0)) / (2 * math.pi * eta * w)
+
+
 def folds(runs: list[KickRun]) -> tuple[list[KickRun], list[KickRun], list[KickRun]]:
-    """(identification runs, fold A trains, fold B trains): trains sorted by kick interval, alternating."""
+    """(identification runs: one kick or dc, fold A trains, fold B trains): trains sorted by kick
+    interval, alternating."""
     ident = [r for r in runs if r.n_kicks <= 1]
     trains = sorted((r for r in runs if r.n_kicks > 1), key=lambda r: (r.interval_ns, r.amplitude))
     return ident, trains[0::2], trains[1::2]
@@ -200,7 +242,7 @@ def fit_group(runs: list[KickRun], gate: dict, code_version: str) -> dict:
     dev = theory_deviations({**v, "b_kick": abs(v["b_kick"])}, ref)
     w_rad_s = v["omega0"] * 1e9
     s1 = -v["omega0"] * (v["eta"] - math.sqrt(max(v["eta"] ** 2 - 1, 0.0)))
-    t_on = runs[0].t_on_ns
+    t_on = next(r.t_on_ns for r in runs if r.n_kicks)
     all_trains = fold_a + fold_b
     agree = sum(r.fired == math.isfinite(first_spike(r.t, simulate(v, r.drive, r.t))) for r in all_trains)
     row = base_row(spec, runs, gate, code_version, f"AFM0D_{spec['param_set']}", DEVICE_TYPE)
@@ -219,7 +261,7 @@ def fit_group(runs: list[KickRun], gate: dict, code_version: str) -> dict:
         "i_range": json.dumps(sorted({0.0} | {r.amplitude for r in runs})),
         "u_range_fit": json.dumps([float(min(r.phi.min() for r in ident + fold_a)),
                                    float(max(r.phi.max() for r in ident + fold_a))]),
-        "identification_runs": json.dumps(sorted(f"kick:{r.run_id}" for r in ident)),
+        "identification_runs": json.dumps(sorted(f"{'kick' if r.n_kicks else 'dc'}:{r.run_id}" for r in ident)),
         "kick_intervals_train_ns": json.dumps([r.interval_ns for r in fold_a]),
         "kick_intervals_test_ns": json.dumps([r.interval_ns for r in fold_b]),
         "nrmse_train": ev_train["nrmse"], "nrmse_test": ev_test["nrmse"],

@@ -18,10 +18,10 @@ def load(name):
 
 def test_demo_and_paper_configs_expand():
     demo = expand(normalise_config(load("config.yaml")))
-    assert len(demo) == 23 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip"}
-    kicks = [r for r in demo if r.protocol == "kicks"]  # the AFM neuron: parameter set N only
-    assert len(kicks) == 5 and {r.spec["param_set"] for r in kicks} == {"N"}
-    assert {r.spec["param_set"] for r in demo if r.device == "afm_strip" and r.protocol != "kicks"} == {"A"}
+    assert len(demo) == 24 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip"}
+    neuron = [r for r in demo if r.protocol in ("kicks", "neuron_dc")]  # the AFM neuron: parameter set N only
+    assert len(neuron) == 6 and {r.spec["param_set"] for r in neuron} == {"N"}
+    assert {r.spec["param_set"] for r in demo if r.device == "afm_strip" and r not in neuron} == {"A"}
     assert {r.protocol for r in demo if r.device == "domain_wall"} == {"train", "control", "dc"}
     everything = expand(normalise_config(load("paper.yaml")))
     paper = [r for r in everything if r.device == "domain_wall"]
@@ -34,8 +34,9 @@ def test_demo_and_paper_configs_expand():
     assert {(r.swept["track"], r.spec["geometry"]["length"]) for r in sky} == {("main", 512e-9),
                                                                                 ("secondary", 128e-9)}
     assert all(r.spec["material"]["Dind"] == 3e-3 for r in sky)
-    # solitons (set A): 4 decays + 5 drives + 10 winding strips; neuron (set N): 4 strengths x 7 kick trains
-    assert len([r for r in everything if r.device == "afm_strip"]) == 4 + 5 + 10 + 4 * 7
+    # solitons (set A): 4 decays + 5 drives + 10 winding strips; neuron (set N): 4 strengths x 7 kick
+    # trains + 5 DC torques
+    assert len([r for r in everything if r.device == "afm_strip"]) == 4 + 5 + 10 + 4 * 7 + 5
     p5 = next(r for r in paper if r.spec["param_set"] == "P" and r.spec["stack"]["n_layers"] == 5)
     assert stack_layout(p5.spec).nz == 9 and stack_layout(p5.spec).layer_cells == (0, 2, 4, 6, 8)
     s5 = next(r for r in paper if r.spec["param_set"] == "S" and r.spec["stack"]["n_layers"] == 5)

@@ -11,7 +11,7 @@ import pytest
 
 from fitting.afm import simulate_washboard
 from fitting.trajectory import Drive
-from fitting.washboard_fit import (KickRun, evaluate, first_spike, fit_washboard_runs, folds, simulate,
+from fitting.washboard_fit import (KickRun, WashboardNeuron, evaluate, first_spike, fit_washboard_runs, folds, simulate,
                                    single_kick_threshold, starting_values)
 
 TRUE = {"omega0": 10.0, "eta": 5.0, "b_kick": -1650.0}  # rad/ns, -, rad/ns^2: set N of the demo
@@ -62,3 +62,14 @@ def test_first_spike_interpolates_the_crossing():
     t = np.array([0.0, 1.0, 2.0])
     assert first_spike(t, np.array([0.0, -1.0, -2.0])) == pytest.approx(1.0 + (math.pi / 2 - 1) / 1.0)
     assert math.isnan(first_spike(t, np.zeros(3)))
+
+
+def test_dc_spike_rate_follows_the_adler_law_when_overdamped():
+    """Under a DC torque above the tilt threshold |b| i = omega0^2 / 2 the Neel vector rotates; at
+    eta = 5 the rate is the overdamped Adler rate sqrt((b i)^2 - omega0^4/4) / (2 pi eta omega0)
+    (brief V8) to the inertial correction, 1 % here; below threshold it does not spike."""
+    neuron = WashboardNeuron(TRUE)
+    assert neuron.threshold_i == pytest.approx(100 / (2 * 1650))
+    assert neuron.spike_frequency(0.9 * neuron.threshold_i) == 0.0
+    for i in (1.5 * neuron.threshold_i, 4 * neuron.threshold_i):
+        assert neuron.spike_frequency(i) == pytest.approx(neuron.adler_frequency(i), rel=0.01)
