@@ -77,15 +77,17 @@ def plot_skyrmion_traces(observables: list[Path], output: str | Path) -> Path:
 
 def plot_afm_traces(observables: list[Path], output: str | Path) -> Path:
     """Wall position and v gamma_L against time for the moving-wall runs (log scale: free decay is
-    a straight line of slope -eps u / lambda), and F(N) / mu(w) of the relaxed N-wall strips
-    against the exact sine-Gordon lattice."""
+    a straight line of slope -eps u / lambda), F(N) / mu(w) of the relaxed N-wall strips against the
+    exact sine-Gordon lattice, and the AFM neuron's Neel angle phi(t) under kicks or DC torque."""
+    import math
+
     import pandas as pd
 
     from analysis.observables.afm_strip import winding_energies
     from analysis.theory import sine_gordon_lattice
 
     runs = _load_observables(observables)
-    fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(14, 4))
+    fig, (ax1, ax2, ax3, ax4) = plt.subplots(1, 4, figsize=(18, 4))
     for summary, series, snaps in runs:
         if summary["n_walls_initial"] != 1:
             continue
@@ -97,27 +99,38 @@ def plot_afm_traces(observables: list[Path], output: str | Path) -> Path:
     ax1.legend(fontsize=6)
     ax2.set(xlabel="t (ps)", ylabel=r"$|v|\gamma_L$ (m/s)", title="momentum (free decay: exponential)")
     strips = pd.DataFrame([s for s, _, _ in runs if "F_exact_minus_uniform_J_m" in s])
-    if len(strips) and 0 in set(strips.n_walls_initial):
-        first = strips.iloc[0]
+    windings = [g for _, g in strips.groupby(["lambda_nm", "strip_length_nm"])
+                if 0 in set(g.n_walls_initial) and (g.n_walls_initial > 0).any()] if len(strips) else []
+    for group in windings:  # one series of relaxed N-wall strips per material and length
+        first, length = group.iloc[0], group.strip_length_nm.iloc[0]
         lam = first.lambda_nm * 1e-9
-        for length, group in strips.groupby("strip_length_nm"):
-            w = winding_energies(group)
-            ax3.plot(w.w, w.dF_J_m * 1e3, "o", label=f"simulated F(N) - F(0), L = {length:g} nm")
-            ax3.plot(w.w, group.sort_values("n_walls_initial").F_exact_minus_uniform_J_m * 1e3, "k+", ms=9,
-                     label="exact sine-Gordon lattice")
-            ws = np.linspace(max(w.w.max(), 1e-3) / 40, w.w.max() * 1.05, 200)
-            mu = [sine_gordon_lattice(lam / x, lam, first.sg_stiffness_J_m, first.sg_anisotropy_J_m2)["mu"]
-                  for x in ws]
-            ax3.plot(ws, np.asarray(mu) * 1e3, "-", lw=0.8,
-                     label="exact mu(w) = dF/dN")
-            mid = w.dropna(subset=["mu_J_m"])
-            ax3.plot(mid.mu_at_n * lam / (length * 1e-9), mid.mu_J_m * 1e3, "s", mfc="none",
-                     label="simulated mu (finite differences)")
+        w = winding_energies(group)
+        ax3.plot(w.w, w.dF_J_m * 1e3, "o", label=f"simulated F(N) - F(0), L = {length:g} nm")
+        ax3.plot(w.w, group.sort_values("n_walls_initial").F_exact_minus_uniform_J_m * 1e3, "k+", ms=9,
+                 label="exact sine-Gordon lattice")
+        ws = np.linspace(max(w.w.max(), 1e-3) / 40, w.w.max() * 1.05, 200)
+        mu = [sine_gordon_lattice(lam / x, lam, first.sg_stiffness_J_m, first.sg_anisotropy_J_m2)["mu"] for x in ws]
+        ax3.plot(ws, np.asarray(mu) * 1e3, "-", lw=0.8, label="exact mu(w) = dF/dN")
+        mid = w.dropna(subset=["mu_J_m"])
+        ax3.plot(mid.mu_at_n * lam / (length * 1e-9), mid.mu_J_m * 1e3, "s", mfc="none",
+                 label="simulated mu (finite differences)")
+    if windings:
         ax3.set(xlabel="wall density w = N lambda / L", ylabel="energy per unit width (mJ/m)",
                 title="walls in a periodic strip: F(N) and mu(w)")
         ax3.legend(fontsize=6)
     else:
         ax3.set_axis_off()
+    neuron = [(s, series) for s, series, _ in runs if "fired" in s and series.i.abs().max() > 0]
+    for summary, series in neuron:
+        ax4.plot(series.t_ns, series.phi_rad - series.phi_rad.iloc[0], lw=1.0,
+                 label=f"{summary['run_id']}" + (" (fired)" if summary["fired"] else ""))
+    if neuron:
+        for sign in (-1, 1):
+            ax4.axhline(sign * math.pi / 2, color="k", lw=0.6, ls=":")
+        ax4.set(xlabel="t (ns)", ylabel="phi - phi(0) (rad)", title="AFM neuron: Neel angle (dotted: threshold)")
+        ax4.legend(fontsize=6)
+    else:
+        ax4.set_axis_off()
     return _save(fig, output)
 
 

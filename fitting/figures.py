@@ -42,12 +42,12 @@ def plot_fit(traces, fold, row: dict, path: str | Path) -> Path:
 
 
 def plot_frequency_curve(neuron, dc_points: list[tuple[float, float]], row: dict, path: str | Path,
-                         i_max: float = 2.0, reference=None) -> Path:
+                         i_max: float = 2.0, reference=None, n_points: int = 81) -> Path:
     """Spike frequency (GHz) vs drive i = J / J0 of the compact neuron (anything with
     ``spike_frequency(i)`` in 1/ns), with the simulated DC runs (i, measured rate) where they exist
     (seed 001 Fig. 9); ``reference``: an optional (label, f(i)) analytic curve."""
     plt = pyplot()
-    i = np.linspace(0, i_max, 81)
+    i = np.linspace(0, i_max, n_points)
     f = [neuron.spike_frequency(x) for x in i]
     fig, ax = plt.subplots(figsize=(6, 4), constrained_layout=True)
     ax.plot(i * row["J0_Am2"] / 1e11, f, "-", label=f"compact model ({row['model_family']})")

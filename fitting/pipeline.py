@@ -90,7 +90,7 @@ def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
         dc = [(r.amplitude, washboard_fit.spike_rate(r.t, r.phi)) for r in runs if not r.n_kicks]
         plot_frequency_curve(neuron, dc, row, figures_dir / f"{row['device_id']}_frequency.png",
                              i_max=max([5 * neuron.threshold_i] + [1.2 * i for i, _ in dc]),
-                             reference=("overdamped Adler rate (brief V8)", neuron.adler_frequency))
+                             reference=("overdamped Adler rate (brief V8)", neuron.adler_frequency), n_points=25)
         rows.append(row)
     return rows
 

@@ -188,9 +188,9 @@ class WashboardNeuron:
     def spike_frequency(self, i: float) -> float:
         if abs(i) <= self.threshold_i:
             return 0.0
-        adler = self.adler_frequency(i)  # run long enough for ~20 spikes after the transient
-        duration = 40.0 / adler + 10.0 / (self.values["eta"] * self.values["omega0"])
-        t = np.linspace(0.0, duration, 4000)
+        adler = self.adler_frequency(i)  # long enough for ~20 spikes after the transient, 100 samples each
+        duration = 27.0 / adler + 10.0 / (self.values["eta"] * self.values["omega0"])
+        t = np.linspace(0.0, duration, 2700)
         return spike_rate(t, simulate(self.values, Drive(np.array([0.0, duration]), np.array([float(i)])), t))
 
     def adler_frequency(self, i: float) -> float:
