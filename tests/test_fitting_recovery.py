@@ -94,3 +94,25 @@ def test_drive_integral_is_exact():
     drive = Drive.pulse_train(1.0, 1.5, duration=6.0, tail=1.0)
     assert drive.cumulative(np.array([0.5, 1.0, 2.0, 3.0, 7.0])) == pytest.approx([0.5, 1.0, 1.0, 1.5, 3.0])
     assert list(drive.at(np.array([0.0, 0.999, 1.0, 2.5, 6.5]))) == [1, 1, 0, 1, 0]
+
+
+def test_block_bootstrap_of_a_nonlinear_family():
+    """exp_edge (no polynomial form) is bootstrapped like the affine families: the replicates
+    converge, their 95 % intervals hold the truth, and their spread is of the Jacobian standard
+    errors' size. It runs below them (0.5-0.95 over three noise seeds): the Jacobian errors are
+    inflated by the estimated autocorrelation time (1.2-1.5 samples on these white-noise traces),
+    the bootstrap is not; the table's status takes the wider of the two intervals."""
+    from fitting.trajectory import block_bootstrap
+
+    constants, truth, u0 = CASES["exp_edge"]
+    family = FAMILIES["exp_edge"].with_constants(**constants)
+    clean = synthetic(family, truth, u0, duration=6.0)
+    trajs = synthetic(family, truth, u0, 1e-3 * max(np.ptp(tr.u) for tr in clean), np.random.default_rng(5), 6.0)
+    result = fit(family, trajs)
+    boot = block_bootstrap(result, trajs, [2.0, 3.0], n=40, seed=1)
+    assert boot["n"] >= 36
+    for k, true in truth.items():
+        lo, hi = boot["ci95"][k]
+        assert lo <= true <= hi, (k, lo, true, hi)
+        assert 0.33 < boot["sigma"][k] / result.stderr[k] < 1.5, (k, boot["sigma"][k], result.stderr[k])
+    assert boot["correlation"].shape == (3, 3)
