@@ -27,33 +27,42 @@ from scipy.integrate import solve_ivp
 
 # --- AFM neuron --------------------------------------------------------------------------------
 
-def simulate_washboard(omega0: float, eta: float, nu0: float, kicks, t: np.ndarray,
-                       phi0: float = 0.0) -> np.ndarray:
-    """phi(t) (rad) of the washboard neuron for kicks at times ``kicks`` (ns), integrated exactly
-    between kicks (DOP853, rtol 1e-10); phi is continuous and phi' jumps by nu0 at each kick."""
+def integrate_washboard(omega0: float, eta: float, t: np.ndarray, kicks=(), nu0: float = 0.0,
+                        torque=None, phi0: float = 0.0) -> np.ndarray:
+    """phi(t) (rad) of phi'' + 2 eta omega0 phi' + (omega0^2 / 2) sin 2 phi = torque(t), from rest
+    at phi0, integrated exactly between breakpoints (DOP853, rtol 1e-10). ``kicks``: times (ns) where
+    phi' jumps by ``nu0`` (delta kicks); ``torque``: a (levels, edges) pair of a piecewise-constant
+    torque in rad/ns^2 (finite kicks, DC)."""
     t = np.asarray(t, float)
     out = np.empty_like(t)
     out[t <= t[0]] = phi0
     y = np.array([phi0, 0.0])
     start = float(t[0])
-    boundaries = sorted(float(k) for k in kicks if t[0] <= k < t[-1])
-
-    def rhs(_, s):
-        return [s[1], -2 * eta * omega0 * s[1] - 0.5 * omega0**2 * math.sin(2 * s[0])]
-
+    edges, levels = (np.array([t[0]]), np.zeros(1)) if torque is None else (np.asarray(torque[1]), np.asarray(torque[0]))
+    kick_times = {float(k) for k in kicks if t[0] <= k < t[-1]}
+    boundaries = sorted(kick_times | {float(e) for e in edges if t[0] < e < t[-1]})
     for end in boundaries + [float(t[-1])]:
         if end > start:
+            level = float(levels[np.clip(np.searchsorted(edges, start, side="right") - 1, 0, len(levels) - 1)])
+            sol = solve_ivp(lambda _, s, a=level: [s[1], a - 2 * eta * omega0 * s[1] - 0.5 * omega0**2 * math.sin(2 * s[0])],
+                            (start, end), y, dense_output=True, rtol=1e-10, atol=1e-12, method="DOP853")
+            if not sol.success:
+                return np.full_like(t, np.nan)
             mask = (t > start) & (t <= end)
-            t_eval = t[mask]
-            if not t_eval.size or t_eval[-1] < end:
-                t_eval = np.append(t_eval, end)
-            sol = solve_ivp(rhs, (start, end), y, t_eval=t_eval, rtol=1e-10, atol=1e-12, method="DOP853")
-            out[mask] = sol.y[0][: mask.sum()]
+            if mask.any():
+                out[mask] = sol.sol(t[mask])[0]
             y = sol.y[:, -1].copy()
             start = end
-        if end in boundaries:
+        if end in kick_times:
             y[1] += nu0
     return out
+
+
+def simulate_washboard(omega0: float, eta: float, nu0: float, kicks, t: np.ndarray,
+                       phi0: float = 0.0) -> np.ndarray:
+    """phi(t) (rad) of the washboard neuron for delta kicks at times ``kicks`` (ns): phi is
+    continuous and phi' jumps by nu0 at each kick (seed 000 Eq. 4)."""
+    return integrate_washboard(omega0, eta, t, kicks, nu0, phi0=phi0)
 
 
 @dataclass
@@ -165,7 +174,8 @@ def fit_soliton(v_width: np.ndarray, width: np.ndarray, t_decay: np.ndarray, v_d
 
 
 def soliton_decay(v0: float, u: float, beta: float, t: np.ndarray) -> np.ndarray:
-    """v(t) of dv/dt = -beta v (u^2 - v^2), exact: p = v gamma_L decays as exp(-beta u^2 t)."""
-    p0 = v0 / math.sqrt(1 - (v0 / u) ** 2)
-    p = p0 * np.exp(-beta * u**2 * np.asarray(t, float))
-    return p / np.sqrt(1 + (p / u) ** 2)
+    """v(t) of dv/dt = -beta v (u^2 - v^2), exact: p = v gamma_L decays as exp(-beta u^2 t)
+    (:func:`fitting.soliton_fit.velocity` without drive)."""
+    from fitting.soliton_fit import velocity
+
+    return velocity(t, v0, u, beta, 0.0, 0.0)

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The parameter-table columns that every row from AFM-strip runs shares (identity, material,
 provenance): the soliton rows (:mod:`fitting.soliton_fit`) and the AFM neuron rows
-(:mod:`fitting.washboard_fit`) fill the rest. Every table column starts as NaN."""
+(:mod:`fitting.washboard_fit`) fill the rest (every column starts blank: :func:`fitting.table.blank_row`)."""
 
 from __future__ import annotations
 
@@ -63,10 +63,10 @@ class Provenance:
 def base_row(spec: dict, runs, gate: dict, code_version: str, device_id: str, device_type: str) -> dict:
     """A full-width row (NaN everywhere) with the AFM strip's identity, material and provenance.
     ``runs``: objects with ``run_id`` and ``provenance`` (:class:`Provenance`)."""
-    from fitting.table import COLUMN_NAMES
+    from fitting.table import blank_row
 
     g, mat = spec["geometry"], spec["material"]
-    row = dict.fromkeys(COLUMN_NAMES, float("nan"))
+    row = blank_row()
     row.update({
         "device_id": device_id, "device_type": device_type, "param_set": spec["param_set"], "n_layers": 2,
         "Lx_nm": g["length"] / NM, "Ly_nm": g["cell"][1] / NM, "t_fm_nm": g["cell"][2] / NM, "t_spacer_nm": 0.0,
@@ -97,13 +97,13 @@ def theory_deviations(values: dict, reference: dict) -> dict:
     return {n: {"value": reference[n], "rel_dev": (values[n] - reference[n]) / reference[n]} for n in reference}
 
 
-def status(row: dict, result, rel_dev: dict, tolerance: dict, gate: dict, ci_names: tuple[str, ...],
+def status(row: dict, result, deviations: dict, tolerance: dict, gate: dict, ci_names: tuple[str, ...],
            no_test_reason: str, extra_reasons: list[str] = ()) -> tuple[str, list[str]]:
     """accepted / provisional / rejected with reasons, from the physics-brief 4.1 targets (the same
     numbers as the LIF rows: fitting.device_fit), the 95 % interval of ``ci_names`` (a NaN standard
     error means the coefficient was held fixed and is skipped), and the deviation from the
-    sine-Gordon mapping (``rel_dev`` per name, ``tolerance`` per name). ``result`` has success,
-    message, values and stderr."""
+    sine-Gordon mapping (``tolerance`` per name). ``result`` has success,
+    message, values and stderr; ``deviations`` is :func:`theory_deviations`'s dict."""
     import math
 
     from fitting.device_fit import CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, REJECT_NRMSE_TRAIN
@@ -127,8 +127,9 @@ def status(row: dict, result, rel_dev: dict, tolerance: dict, gate: dict, ci_nam
         if not half <= CI_HALF_WIDTH_MAX:
             reasons.append(f"95 % CI half-width of {name} is {100 * half:.0f} % (> 20 %)")
     for name, tol in tolerance.items():
-        if abs(rel_dev[name]) > tol:
-            reasons.append(f"{name} differs from the sine-Gordon mapping by {100 * rel_dev[name]:+.1f} % "
+        rel_dev = deviations[name]["rel_dev"]
+        if abs(rel_dev) > tol:
+            reasons.append(f"{name} differs from the sine-Gordon mapping by {100 * rel_dev:+.1f} % "
                            f"(brief target {100 * tol:g} %)")
     if reasons:
         return "provisional", reasons

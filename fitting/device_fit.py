@@ -20,7 +20,7 @@ import numpy as np
 from fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals, sindy_terms
 from fitting.models import FAMILIES, ModelFamily
 from fitting.neuron import NormalisedNeuron, euler_spike_error
-from fitting.table import RAW_COLUMNS
+from fitting.table import RAW_COLUMNS, blank_row
 from fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit, integrate
 
 TRAIN_DUTIES = (1 / 2, 1 / 3)
@@ -354,7 +354,7 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
     fire_all = {**main.fire}
     agree = sum(d == m for d, m in fire_all.values())
     described = device_description(spec, traces, u_th)
-    row = {
+    row = blank_row() | {  # the columns of other devices (AFM) stay blank
         "device_id": described["device_id"], "device_type": described["device_type"],
         "param_set": spec["param_set"], "n_layers": st["n_layers"],
         "Lx_nm": g["length"] / NM, "Ly_nm": g["width"] / NM, "t_fm_nm": st["t_fm"] / NM,
@@ -367,19 +367,11 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
         "model_family": family.name, "equation": family.equation, "time_unit": "ns",
         "m_op": family.constants.get("m_op", float("nan")),
     }
-    for name in RAW_COLUMNS.values():
-        row[name] = row[name + "_sigma"] = float("nan")
     for name in names:
         row[RAW_COLUMNS[name]] = result.values[name]
         row[RAW_COLUMNS[name] + "_sigma"] = result.stderr[name]
     row["cov_matrix"] = json.dumps({"names": names, "correlation": np.round(result.correlation, 6).tolist()})
     poly = family.polynomial(result.values)
-    for p in ("p1", "p2", "p0", "g"):
-        for suffix in ("_per_ns", "_per_ns_sigma", "_per_ns_ci95_lo", "_per_ns_ci95_hi"):
-            row[p + suffix] = float("nan")
-    for key in ("dt_recommended_ns", "dt_max_stable_ns", "c1_step", "c2_step", "c0_step", "cg_step",
-                "euler_first_spike_rel_err", "tau_leak_ns"):
-        row[key] = float("nan")
     if poly is not None:
         def normalised(v):
             n = NormalisedNeuron.from_polynomial(*family.polynomial(v), u_rest, u_th)
@@ -418,11 +410,6 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
                      else result.values["gamma"] * g["length"] / 2 / NM),
         "dw_width_nm": described["dw_width_nm"], "R_sk_nm": described["R_sk_nm"],
         "skyrmion_hall_deg": described["skyrmion_hall_deg"], "Q_min": described["Q_min"],
-        "eps_sg": float("nan"), "omega_g_per_ns": float("nan"), "sine_gordon_theory": "",  # AFM soliton only
-        "width_nrmse_train": float("nan"), "width_nrmse_test": float("nan"),
-        **dict.fromkeys(("nu0_rad_s", "nu0_rad_s_sigma", "kick_t_on_ns", "t0_ns", "nu_c_single_over_omega0"),
-                        float("nan")),  # AFM neuron only
-        "kick_intervals_train_ns": "", "kick_intervals_test_ns": "",
         "solver": "; ".join(sorted({r.engine_version for r in traces if r.engine_version})),
         "engine": "; ".join(sorted({r.engine for r in traces if r.engine})),
         "input_deck_sha256": json.dumps(sorted({r.template_sha256 for r in traces if r.template_sha256})),

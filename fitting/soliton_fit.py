@@ -214,7 +214,7 @@ def fit_group(runs: list[WallRun], gate: dict, code_version: str) -> dict:
     w_te = max((f[1] for f in fold), default=float("nan"))
     v = main.values
     eps = v["beta_sg"] * v["u_lim"] * v["lam"]
-    dev = {n: (v[n] - ref[n]) / ref[n] for n in NAMES}
+    dev = theory_deviations(v, ref)
     row = base_row(spec, runs, gate, code_version, f"AFM_{spec['param_set']}_{spec['geometry']['length'] / NM:g}nm",
                    DEVICE_TYPE)
     row.update({
@@ -223,7 +223,7 @@ def fit_group(runs: list[WallRun], gate: dict, code_version: str) -> dict:
         "cov_matrix": json.dumps({"names": [n for n in NAMES if math.isfinite(main.stderr[n])],
                                   "correlation": np.round(main.correlation, 6).tolist()}),
         "eps_sg": eps, "omega_g_per_ns": v["u_lim"] / v["lam"],
-        "sine_gordon_theory": json.dumps(theory_deviations(v, ref)),
+        "sine_gordon_theory": json.dumps(dev),
         "width_nrmse_train": w_tr, "width_nrmse_test": w_te,
         "i_range": json.dumps(sorted({r.i for r in runs})),
         "u_range_fit": json.dumps([float(min(r.X.min() for r in train)), float(max(r.X.max() for r in train))]),

@@ -154,6 +154,12 @@ def columns() -> list[tuple[str, str, str]]:
 COLUMN_NAMES = [c[0] for c in columns()]
 
 
+def blank_row() -> dict:
+    """A row with every column empty: "" for the JSON columns, NaN otherwise. Each row builder
+    fills what its device has; the rest stays blank (e.g. the LIF columns of an AFM soliton)."""
+    return {name: "" if unit == "json" else float("nan") for name, unit, _ in columns()}
+
+
 def _json_type(series: pd.Series) -> str:
     if pd.api.types.is_bool_dtype(series):
         return "boolean"

@@ -11,9 +11,8 @@
    the coefficients by more than their statistical error. Uncertainties from the Jacobian
    covariance scaled by the residual variance; 95 % intervals from Student's t.
 
-All model families are linear in the drive (du/dt = f(u) + gamma i), which step 1 uses.
-Integration tolerance: rtol 1e-10, tighter than the brief's 1e-8, because MuMax3's float32
-tables resolve ~6e-8 and the integration error must stay below that.
+All model families are linear in the drive (du/dt = f(u) + gamma i), which step 1 uses, and
+solve exactly per segment, so the integration adds no error to the float32 tables' ~6e-8.
 """
 
 from __future__ import annotations
@@ -23,13 +22,10 @@ from dataclasses import dataclass, field
 import lmfit
 import numpy as np
 from scipy import stats
-from scipy.integrate import solve_ivp
 from scipy.optimize import least_squares
 
 from fitting import closed_form
 from fitting.models import ModelFamily
-
-RTOL, ATOL = 1e-10, 1e-12
 
 
 @dataclass(frozen=True)
@@ -83,10 +79,8 @@ class Trajectory:
 
 
 def integrate(family: ModelFamily, values: dict[str, float], drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
-    """u(t) of the model over the piecewise-constant drive, restarting at every drive edge.
-
-    Every family has an exact solution per segment (:mod:`fitting.closed_form`); a family without
-    one (none at present) is integrated with DOP853 at rtol 1e-10."""
+    """u(t) of the model over the piecewise-constant drive, restarting at every drive edge, from
+    the family's exact solution per segment (:mod:`fitting.closed_form`)."""
     poly, expo = family.polynomial(values), family.exponential(values)
     if poly is not None:
         c2, c1, c0, gamma = poly
@@ -96,12 +90,8 @@ def integrate(family: ModelFamily, values: dict[str, float], drive: Drive, t: np
         a, beta, shift, gamma = expo
         return _piecewise(lambda u, i, dt: shift + closed_form.exponential(u - shift, a, beta, gamma * i, dt),
                           drive, np.asarray(t, float), u0)
-
-    def numerical(u, i, dt):
-        sol = solve_ivp(lambda _, y: family.derivative(y, i, values), (0.0, dt[-1]), [u],
-                        dense_output=True, rtol=RTOL, atol=ATOL, method="DOP853")
-        return sol.sol(dt)[0] if sol.success else np.full_like(dt, np.nan)
-    return _piecewise(numerical, drive, np.asarray(t, float), u0)
+    raise ValueError(f"model family {family.name!r}: no polynomial_form or exponential_form, so no exact "
+                     "per-segment solution (fitting.closed_form); declare one of them")
 
 
 def _piecewise(segment, drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
@@ -198,7 +188,7 @@ def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = No
         r = np.concatenate(r)
         return np.where(np.isfinite(r), r, 1e3)
 
-    # 3-point differences with a step far above the integrator's noise (rtol 1e-10). The trust
+    # 3-point differences with a step far above the rounding of the exact solutions. The trust
     # region can shrink before the optimum on strongly correlated parameters (exp_edge: c, ell);
     # a restart from the first solution finishes the descent.
     result = None
