@@ -78,7 +78,7 @@ def test_pitfall_guards(name):
     if spec["stack"]["variant"] == "contiguous":
         assert text.count("ext_InterExchange(") == n - 1 and "5e-13" in text
     if spec["stack"]["variant"] == "spacers":
-        assert "SetGeom(geom)" in text and "ext_InterExchange" not in text
+        assert "SetGeom(magnetic_layers)" in text and "ext_InterExchange" not in text
     if spec["device"] == "skyrmion":
         # core -z, chirality from sign(Dind); the charge column for the annihilation check
         assert "m = NeelSkyrmion(1, -1).Transl(" in text and "TableAdd(ext_topologicalcharge)" in text
