@@ -72,7 +72,7 @@ def cmd_simulate(args) -> int:
         manifest = simulate(args.spec, args.engine, args.output, threads=args.threads, script=args.script,
                             mumax3_binary=args.mumax3, gpu=args.gpu, gpu_slots=args.gpu_slots,
                             lock_dir=args.lock_dir, cache_dir=args.cache or None,
-                            stack=args.stack, timeout_s=args.timeout)
+                            stack=args.stack, timeout_s=args.timeout, expect_continue=args.expect_continue)
     except MuMax3NotFound as err:
         print(f"spinlif simulate: {err}", file=sys.stderr)
         return 3
@@ -81,6 +81,9 @@ def cmd_simulate(args) -> int:
         return 1
     print(f"spinlif simulate: run {manifest['run_id']} complete ({manifest['engine']}, "
           f"{manifest['wall_time_s']:.1f} s) -> {args.output}", file=sys.stderr)
+    if manifest.get("expects_failed"):
+        print(f"spinlif simulate: expects failed: see {args.output / 'expects.csv'}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -223,8 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, help="output .mx3 (default: stdout)")
     p.set_defaults(func=cmd_render)
 
-    p = sub.add_parser("simulate", help="simulate one run spec with the mumax3 or cpu engine")
-    p.add_argument("spec", type=Path)
+    p = sub.add_parser("simulate", help="simulate one run spec, or a MuMax3 script, with the mumax3 or cpu engine")
+    p.add_argument("spec", type=Path, help="a run spec (spec.yaml), a validation problem, or a MuMax3 script (.mx3)")
     p.add_argument("-e", "--engine", choices=["auto", "mumax3", "cpu"], default="auto")
     p.add_argument("-o", "--output", type=Path, required=True, help="run directory to create")
     p.add_argument("--threads", type=int, default=1, help="torch threads for the cpu engine")
@@ -238,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stack", choices=["auto", "full", "effective_medium"], default="auto",
                    help="cpu engine: simulate the full stack or the effective medium (set E)")
     p.add_argument("--timeout", type=float, help="wall-time limit in seconds")
+    p.add_argument("--expect-continue", action="store_true",
+                   help="cpu engine, .mx3 scripts: record a failed expect and go on, then exit 1 at the end")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("ingest", help="read a completed run directory into its run.zarr")

@@ -152,11 +152,17 @@ class _Job:
     cpu_module: str
     total_time: float
 
+    @property
+    def is_script(self) -> bool:
+        return self.input_name == "run.mx3"
+
     @classmethod
     def load(cls, path: Path) -> _Job:
         from spinlif.devices import device_module
         from spinlif.validation import problems
 
+        if path.suffix == ".mx3":  # a user's own MuMax3 script: run as it is by either engine
+            return cls({"script_sha256": _sha256(path)}, "run.mx3", "", "spinlif.mx3.engine", 0.0)
         document = problems.load_document(path)
         if problems.is_problem(document):
             return cls(document, "problem.yaml", problems.template_name(document), "spinlif.validation.cpu",
@@ -193,13 +199,16 @@ def simulate(
     cache_dir: str | Path | None = None,
     stack: str = "auto",
     timeout_s: float | None = None,
+    expect_continue: bool = False,
 ) -> dict:
     """Simulate one spec into ``out_dir``; return the completed run's manifest.
 
     ``engine`` is ``mumax3``, ``cpu`` or ``auto``. For ``mumax3``, ``script`` is the rendered
     ``.mx3`` (rendered here into the run directory when not given). ``threads`` sets the CPU
     engine's torch threads; ``gpu`` and ``cache_dir`` go to MuMax3's ``-gpu`` and ``-cache``.
-    ``gpu="auto"`` holds a free slot of :func:`spinlif.gpu.acquire_slot` (``gpu_slots`` MuMax3
+    ``spec_path`` may also be a MuMax3 script (``.mx3``): both engines then run it as it is;
+    ``expect_continue`` lets the cpu engine record failed expects and finish (the manifest then
+    says ``expects_failed``). ``gpu="auto"`` holds a free slot of :func:`spinlif.gpu.acquire_slot` (``gpu_slots`` MuMax3
     processes per GPU, locks in ``lock_dir``) for the whole run.
     """
     import contextlib
@@ -217,17 +226,17 @@ def simulate(
             gpu = None
         manifest = _simulate(spec_path, engine, out_dir, threads=threads, script=script,
                              mumax3_binary=mumax3_binary, gpu=gpu, cache_dir=cache_dir, stack=stack,
-                             timeout_s=timeout_s, slot=slot)
+                             timeout_s=timeout_s, slot=slot, expect_continue=expect_continue)
     return manifest
 
 
 def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu, cache_dir, stack,
-              timeout_s, slot) -> dict:
+              timeout_s, slot, expect_continue=False) -> dict:
     spec_path, out_dir = Path(spec_path), Path(out_dir)
     job = _Job.load(spec_path)
     spec = job.spec
     engine = resolve_engine(engine, mumax3_binary)
-    rid = spec_hash(spec)[:10]
+    rid = spec["script_sha256"][:10] if job.is_script else spec_hash(spec)[:10]
     partial = out_dir.with_name(out_dir.name + ".partial")
     failed = out_dir.with_name(out_dir.name + ".failed")
     log_path = out_dir.with_name(out_dir.name + ".engine.log")
@@ -239,6 +248,8 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     env = dict(os.environ)
     if engine == "mumax3":
         binary = mumax3_engine.find_binary(mumax3_binary)
+        if job.is_script:
+            script = spec_path
         if script is None:
             from spinlif.render import render_to_file
 
@@ -251,7 +262,13 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     else:
         local_spec = partial.with_name(partial.name + ".spec.yaml")
         shutil.copyfile(spec_path, local_spec)
+        if job.is_script:
+            local_spec = local_spec.with_name(partial.name + ".run.mx3")
+            shutil.copyfile(spec_path, local_spec)
+            inputs = {"run.mx3": spec_path}
         argv = [sys.executable, "-m", job.cpu_module, str(local_spec), str(partial), "--threads", str(threads)]
+        if job.is_script:
+            argv += ["--label", str(spec_path)] + (["--expect-continue"] if expect_continue else [])
         if job.cpu_module == "spinlif.engines.cpu":
             argv += ["--stack", stack]
         env.setdefault("CUDA_DEVICE", "-1")
@@ -266,7 +283,11 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     from spinlif.render import template_sha256
 
     # the template this spec renders to, for either engine (the cpu engine follows the same schedule)
-    manifest["template_sha256"] = template_sha256(job.template)
+    if not job.is_script:
+        manifest["template_sha256"] = template_sha256(job.template)
+    else:
+        manifest.pop("spec_sha256")
+        manifest["script_sha256"] = spec["script_sha256"]
 
     print(f"spinlif: simulating run {rid} with the {engine} engine: {' '.join(argv)}",
           file=sys.stderr, flush=True)
@@ -301,12 +322,14 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
     if reason is None and received:
         reason = f"killed by signal {signal.Signals(received[0]).name}"
+    elif reason is None and job.is_script and code == 4:
+        manifest["expects_failed"] = True  # complete, but expects failed under --expect-continue
     elif reason is None and code != 0:
         if mumax3_engine.nan_abort(log_text) or "NaN abort" in log_text:
             reason = f"NaN abort (exit {code})"
         else:
             reason = f"{engine} exited with status {code}"
-    elif reason is None and not (partial / "table.txt").exists():
+    elif reason is None and not job.is_script and not (partial / "table.txt").exists():
         reason = "the engine exited 0 but wrote no table.txt"
 
     manifest.update(exit_code=code, finished_utc=_now(), wall_time_s=round(time.time() - started, 3))
@@ -321,9 +344,10 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
             shutil.copyfile(src, partial / name)
     if log_path.exists():
         os.replace(log_path, partial / "engine.log")
-    local_spec = partial.with_name(partial.name + ".spec.yaml")
-    if local_spec.exists():
-        local_spec.unlink()
+    for suffix in (".spec.yaml", ".run.mx3"):
+        local = partial.with_name(partial.name + suffix)
+        if local.exists():
+            local.unlink()
 
     if reason is not None:
         manifest.update(status="failed", reason=reason, log_tail=list(child.tail))

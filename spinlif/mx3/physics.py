@@ -1,0 +1,559 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The micromagnetic state a MuMax3 script drives, on PyTorch (float64, CPU).
+
+Everything follows MuMax3 3.11.1 (mumax/3 at a0c5126a); each piece cites its Go or CUDA source:
+
+* mesh, cell coordinates (``engine/mesh.go``, ``Index2Coord``), periodic images (``SetPBC``);
+* region-wise parameters as 256-entry look-up tables (``engine/parameter.go``), excitations
+  (``engine/excitation.go``), the geometry (``engine/geom.go``);
+* effective field B_eff = B_exch + B_demag + B_anis + B_ext + B_custom in tesla
+  (``engine/effectivefield.go``) and the energies of ``engine/energy.go``;
+* the torque of ``engine/torque.go``: Landau-Lifshitz (``cuda/lltorque2.cu``) plus Slonczewski
+  (``cuda/slonczewski2.cu``), in tesla (torque / gamma0).
+
+Arrays are ``(3, nz, ny, nx)`` for vectors and ``(nz, ny, nx)`` for scalars, the order of MuMax3's
+OVF files. Units: SI.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import torch
+
+from spinlif.units import HBAR, MU0, QE
+
+NREGION = 256
+GAMMA_LL = 1.7595e11
+"""MuMax3's gyromagnetic ratio gamma0 in rad/(T s) (``engine/torque.go``)."""
+
+
+class PhysicsError(RuntimeError):
+    """A state MuMax3 refuses while running (e.g. no mesh, a NaN in m)."""
+
+
+@dataclass
+class Mesh:
+    """Grid of ``n = (nx, ny, nz)`` cells of size ``cell`` (m), periodic images ``pbc``."""
+
+    n: tuple[int, int, int]
+    cell: tuple[float, float, float]
+    pbc: tuple[int, int, int] = (0, 0, 0)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """Array shape ``(nz, ny, nx)``."""
+        return self.n[2], self.n[1], self.n[0]
+
+    @property
+    def cell_volume(self) -> float:
+        return self.cell[0] * self.cell[1] * self.cell[2]
+
+    def coords(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Cell-centre coordinates (x, y, z) in m, each ``(nz, ny, nx)``: MuMax3's ``Index2Coord``,
+        x = c_x (i - (n_x - 1) / 2) (``engine/mesh.go``)."""
+        axes = [c * (torch.arange(n, dtype=torch.float64) - (n - 1) / 2) for n, c in zip(self.n, self.cell)]
+        z, y, x = torch.meshgrid(axes[2], axes[1], axes[0], indexing="ij")
+        return x, y, z
+
+    def index_to_coord(self, ix: float, iy: float, iz: float) -> tuple[float, float, float]:
+        return tuple(c * (i - (n - 1) / 2) for i, n, c in zip((ix, iy, iz), self.n, self.cell))
+
+
+class Regionwise:
+    """A region-wise parameter (``engine/parameter.go``): one value per region (256 regions), each a
+    constant or a function of time (an assignment whose right side holds ``t``)."""
+
+    def __init__(self, name: str, unit: str, ncomp: int, default=0.0, on_change: Callable | None = None):
+        self.name, self.unit, self.ncomp = name, unit, ncomp
+        self.lut = np.zeros((NREGION, ncomp))
+        self.lut[:] = default
+        self.funcs: dict[int, Callable] = {}
+        self.version = 0
+        self.on_change = on_change
+
+    def set_regions(self, regions: range, value) -> None:
+        """``value`` is a number, a 3-tuple or a callable of no arguments (time-dependent)."""
+        for r in regions:
+            self.funcs.pop(r, None)
+            if callable(value):
+                self.funcs[r] = value
+            else:
+                self.lut[r] = value
+        self.version += 1
+        if self.on_change:
+            self.on_change()
+
+    def set_all(self, value) -> None:
+        self.set_regions(range(NREGION), value)
+
+    def region_value(self, r: int) -> np.ndarray:
+        if r in self.funcs:
+            return np.atleast_1d(np.asarray(self.funcs[r](), dtype=float))
+        return self.lut[r]
+
+    def current_lut(self) -> np.ndarray:
+        """The table at the current time (functions evaluated)."""
+        if not self.funcs:
+            return self.lut
+        lut = self.lut.copy()
+        cache: dict[int, np.ndarray] = {}
+        for r, f in self.funcs.items():
+            key = id(f)
+            if key not in cache:
+                cache[key] = np.atleast_1d(np.asarray(f(), dtype=float))
+            lut[r] = cache[key]
+        return lut
+
+    @property
+    def time_dependent(self) -> bool:
+        return bool(self.funcs)
+
+    def is_zero(self) -> bool:
+        return not self.funcs and not np.any(self.lut)
+
+    def uniform_value(self) -> np.ndarray | None:
+        """The value when every region holds the same constant, else None."""
+        if self.funcs or np.any(self.lut != self.lut[0]):
+            return None
+        return self.lut[0]
+
+
+class Excitation(Regionwise):
+    """A region-wise vector plus added masks ``mask(x) * f(t)`` (``engine/excitation.go``, ``Add``)."""
+
+    def __init__(self, name: str, unit: str, ncomp: int = 3):
+        super().__init__(name, unit, ncomp)
+        self.extra: list[tuple[torch.Tensor, Callable]] = []
+
+    def is_zero(self) -> bool:
+        return super().is_zero() and not self.extra
+
+
+def cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return torch.stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
+
+
+def dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+    return (a * b).sum(dim=0)
+
+
+def exch_average(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """MuMax3's inter-region average of Aex or D (``engine/exchange.go``, ``exchAverage``): the harmonic
+    mean, or sign(a+b) sqrt(sqrt(-ab)|a+b|/2) for opposite signs."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        same = 2 / (1 / a + 1 / b)
+        same = np.where((a == 0) | (b == 0), 0.0, same)
+        opposite = np.sign(a + b) * np.sqrt(np.sqrt(np.abs(a * b)) * np.abs(a + b) / 2)
+    return np.where(a * b >= 0, same, opposite)
+
+
+class InterRegionTable:
+    """Scale and added term per region pair for Aex or D (``ext_ScaleExchange``, ``ext_InterExchange``;
+    ``engine/exchange.go`` ``exchParam``): lut[i, j] = scale[i, j] * average(x_i, x_j) + inter[i, j]."""
+
+    def __init__(self):
+        self.scale = np.ones((NREGION, NREGION))
+        self.inter = np.zeros((NREGION, NREGION))
+        self.version = 0
+
+    def set_scale(self, r1: int, r2: int, scale: float) -> None:
+        for i, j in ((r1, r2), (r2, r1)):
+            self.scale[i, j], self.inter[i, j] = scale, 0.0
+        self.version += 1
+
+    def set_inter(self, r1: int, r2: int, value: float) -> None:
+        for i, j in ((r1, r2), (r2, r1)):
+            self.scale[i, j], self.inter[i, j] = 0.0, value
+        self.version += 1
+
+    def lut(self, values: np.ndarray, msat: np.ndarray) -> np.ndarray:
+        x = values * np.sign(msat)
+        return self.scale * exch_average(x[:, None], x[None, :]) + self.inter
+
+
+def demag_kernel(mesh: Mesh) -> tuple[list[list[torch.Tensor]], list[int], list[int]]:
+    """FFT of the demagnetising tensor N on the zero-padded grid (Newell near field for 20
+    neighbours, dipole far field: magnum.np's ``demag_f``/``demag_g``), with the periodic images of
+    ``mesh.pbc``. Returns ``(N_hat[i][j], fft dims, padded sizes)`` in array order (z, y, x).
+
+    MuMax3 integrates the kernel numerically (``engine/demagkernel.go``); the two agree to ~1e-3 in
+    the nearest cells (fixtures/mumax3-tests/README.md).
+    """
+    from magnumnp.field_terms.demag import demag_f, demag_g
+
+    n = list(mesh.n)
+    dx = np.array(mesh.cell, dtype=float)
+    dx = dx / dx.min()
+    shape = [1 if n[i] == 1 else (2 * n[i] if mesh.pbc[i] == 0 else n[i]) for i in range(3)]
+
+    def component(perm, func):
+        ij = torch.meshgrid(*[torch.fft.fftfreq(s, 1 / s, dtype=torch.float64) for s in shape], indexing="ij")
+        x, y, z = [ij[k] * dx[k] for k in perm]
+        lengths = [n[k] * dx[k] for k in perm]
+        d = [dx[k] for k in perm]
+        offsets = torch.stack(torch.meshgrid(*[torch.arange(-mesh.pbc[k], mesh.pbc[k] + 1) for k in perm],
+                                             indexing="ij"), dim=-1).reshape(-1, 3)
+        out = torch.zeros(shape, dtype=torch.float64)
+        for o in offsets:
+            out += func(x + o[0] * lengths[0], y + o[1] * lengths[1], z + o[2] * lengths[2], *d, *d, 20)
+        return out.permute(2, 1, 0)  # (x, y, z) -> (z, y, x)
+
+    Nxx = component([0, 1, 2], demag_f)
+    Nxy = component([0, 1, 2], demag_g)
+    Nxz = component([0, 2, 1], demag_g)
+    Nyy = component([1, 2, 0], demag_f)
+    Nyz = component([1, 2, 0], demag_g)
+    Nzz = component([2, 0, 1], demag_f)
+    dims = [2 - i for i in range(3) if n[i] > 1]  # array dims (z=0, y=1, x=2) with more than one cell
+    padded = [shape[2 - d] for d in dims]
+    comps = [Nxx, Nxy, Nxz, Nyy, Nyz, Nzz]
+    if dims:
+        comps = [torch.fft.rfftn(c, dim=dims).real.clone() for c in comps]
+    Nxx, Nxy, Nxz, Nyy, Nyz, Nzz = comps
+    return [[Nxx, Nxy, Nxz], [Nxy, Nyy, Nyz], [Nxz, Nyz, Nzz]], dims, padded
+
+
+class Magnet:
+    """The simulated magnet: mesh, geometry, regions, parameters, m and every field term."""
+
+    def __init__(self):
+        self.mesh: Mesh | None = None
+        self.time = 0.0
+        self.gamma_ll = GAMMA_LL
+        s = self._invalidate
+        # engine/magnetization.go, parameter.go, anisotropy.go, exchange.go, torque.go, demag.go, zeeman.go
+        self.params: dict[str, Regionwise] = {}
+        for name, unit, ncomp, default in [
+            ("Msat", "A/m", 1, 0.0), ("Aex", "J/m", 1, 0.0), ("alpha", "", 1, 0.0),
+            ("Ku1", "J/m3", 1, 0.0), ("Ku2", "J/m3", 1, 0.0), ("Kc1", "J/m3", 1, 0.0), ("Kc2", "J/m3", 1, 0.0),
+            ("Kc3", "J/m3", 1, 0.0), ("AnisU", "", 3, 0.0), ("AnisC1", "", 3, 0.0), ("AnisC2", "", 3, 0.0),
+            ("Dind", "J/m2", 1, 0.0), ("Dbulk", "J/m2", 1, 0.0), ("xi", "", 1, 0.0), ("Pol", "", 1, 1.0),
+            ("Lambda", "", 1, 1.0), ("EpsilonPrime", "", 1, 0.0), ("FreeLayerThickness", "m", 1, 0.0),
+            ("frozenspins", "", 1, 0.0), ("Temp", "K", 1, 0.0),
+        ]:
+            self.params[name] = Regionwise(name, unit, ncomp, default, on_change=s)
+        self.B_ext = Excitation("B_ext", "T")
+        self.J = Excitation("J", "A/m2")
+        self.FixedLayer = Excitation("FixedLayer", "")
+        self.exchange_table = InterRegionTable()
+        self.dmi_table = InterRegionTable()
+        self.enable_demag = True
+        self.open_bc = False
+        self.precess = True
+        self.disable_zhang_li = False
+        self.disable_slonczewski = False
+        self.fixed_layer_sign = 1.0
+        self.custom_fields: list = []   # quantities adding to B_custom (AddFieldTerm)
+        self.custom_edens: list = []    # quantities adding to Edens_custom (AddEdensTerm)
+        self.m: torch.Tensor | None = None
+        self.regions: torch.Tensor | None = None
+        self.geom: torch.Tensor | None = None
+        self._cache: dict = {}
+        self.n_evals = 0
+
+    # --- mesh, geometry, regions --------------------------------------------------------------
+    def set_mesh(self, n, cell, pbc=None) -> None:
+        """SetGridSize / SetCellSize / SetPBC (``engine/mesh.go``): re-meshing keeps regions and m
+        where the grid is unchanged, else resets them (MuMax3 resamples; we start uniform)."""
+        pbc = tuple(pbc) if pbc is not None else (self.mesh.pbc if self.mesh else (0, 0, 0))
+        self.mesh = Mesh(tuple(int(v) for v in n), tuple(float(c) for c in cell), pbc)
+        shape = self.mesh.shape
+        if self.m is None or tuple(self.m.shape[1:]) != shape:
+            self.m = torch.zeros((3,) + shape, dtype=torch.float64)
+            self.m[0] = 1.0  # MuMax3's initial m is uniform (1, 0, 0)... (engine/magnetization.go: random)
+            self.regions = torch.zeros(shape, dtype=torch.int64)
+            self.geom = torch.ones(shape, dtype=torch.float64)
+        self._invalidate(kernel=True)
+
+    def require_mesh(self) -> Mesh:
+        if self.mesh is None:
+            raise PhysicsError("mesh not set: call SetGridSize and SetCellSize first")
+        return self.mesh
+
+    def _invalidate(self, kernel: bool = False) -> None:
+        demag = self._cache.get("demag") if not kernel else None
+        self._cache = {"demag": demag} if demag is not None else {}
+
+    def set_geom(self, mask: torch.Tensor) -> None:
+        self.geom = mask.to(torch.float64)
+        self.m = self.m * self.geom
+        self.normalize()
+        self._invalidate()
+
+    def normalize(self) -> None:
+        norm = torch.sqrt((self.m ** 2).sum(dim=0))
+        self.m = torch.where(norm > 0, self.m / torch.where(norm > 0, norm, 1.0), torch.zeros_like(self.m)) * self.geom
+
+    # --- cell values ----------------------------------------------------------------------------
+    def cell_param(self, name: str) -> torch.Tensor:
+        """A parameter on the cells, ``(nz, ny, nx)`` or ``(3, nz, ny, nx)``."""
+        p = self.params[name] if name in self.params else getattr(self, name)
+        return self.cell_values(p)
+
+    def cell_values(self, p: Regionwise) -> torch.Tensor:
+        key = ("cell", p.name, p.version, self._region_version())
+        if not p.time_dependent and key in self._cache:
+            return self._cache[key]
+        lut = torch.as_tensor(p.current_lut(), dtype=torch.float64)
+        values = lut[self.regions].movedim(-1, 0)
+        values = values[0] if p.ncomp == 1 else values
+        if isinstance(p, Excitation):
+            for mask, f in p.extra:
+                values = values + mask * float(f())
+        if not p.time_dependent and not (isinstance(p, Excitation) and p.extra):
+            self._cache[key] = values
+        return values
+
+    def _region_version(self) -> int:
+        return id(self.regions)
+
+    # --- effective field ------------------------------------------------------------------------
+    def msat(self) -> torch.Tensor:
+        return self.cell_param("Msat")
+
+    def m_full(self) -> torch.Tensor:
+        """M = Msat m (A/m)."""
+        return self.msat() * self.m
+
+    def _inv_msat(self) -> torch.Tensor:
+        ms = self.msat()
+        return torch.where(ms != 0, 1 / torch.where(ms != 0, ms, 1.0), torch.zeros_like(ms))
+
+    def _links(self):
+        """Per-neighbour stiffness and DMI coefficients (cached until a parameter or region changes):
+        MuMax3's ``adddmi`` / ``addexchange`` kernels (``cuda/dmi.cu``, ``cuda/exchange.cu``)."""
+        key = ("links", self.params["Aex"].version, self.params["Dind"].version, self.params["Msat"].version,
+               self.exchange_table.version, self.dmi_table.version, id(self.regions), id(self.geom), self.open_bc)
+        if key in self._cache:
+            return self._cache[key]
+        mesh = self.mesh
+        msat_lut = self.params["Msat"].current_lut()[:, 0]
+        a_lut = torch.as_tensor(self.exchange_table.lut(self.params["Aex"].current_lut()[:, 0], msat_lut))
+        d_lut = torch.as_tensor(self.dmi_table.lut(self.params["Dind"].current_lut()[:, 0], msat_lut))
+        present0 = self.geom > 0
+        links = []
+        r0 = self.regions
+        for axis, c, periodic in ((2, mesh.cell[0], mesh.pbc[0]), (1, mesh.cell[1], mesh.pbc[1]),
+                                  (0, mesh.cell[2], mesh.pbc[2])):
+            n = r0.shape[axis]
+            if axis == 0 and n == 1:
+                continue
+            for step in (-1, 1):
+                if periodic:
+                    idx = (torch.arange(n) + step) % n
+                else:
+                    idx = torch.clamp(torch.arange(n) + step, 0, n - 1)
+                inside = torch.ones(n, dtype=torch.bool)
+                if not periodic:
+                    inside[0 if step < 0 else n - 1] = False
+                shape = [1, 1, 1]
+                shape[axis] = n
+                inside = inside.reshape(shape)
+                r1 = r0.index_select(axis, idx)
+                present = present0.index_select(axis, idx) & inside.expand_as(r0)
+                r_eff = torch.where(present, r1, r0)
+                A = a_lut[r0, r_eff]
+                D = d_lut[r0, r_eff] if axis != 0 else torch.zeros_like(A)
+                if axis == 0:
+                    # z: exchange only; a missing neighbour is replaced by m0 (Neumann), i.e. no term
+                    coef = torch.where(present, 2 * A / c ** 2, torch.zeros_like(A))
+                    links.append((axis, idx, coef, None, None, present.to(torch.float64), None))
+                    continue
+                use = present | torch.tensor(not self.open_bc)
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    k = torch.where(A != 0, step * c * 0.5 * D / torch.where(A != 0, A, 1.0), torch.zeros_like(A))
+                coef = torch.where(use, 2 * A / c ** 2, torch.zeros_like(A))
+                dcoef = torch.where(use, step * D / c, torch.zeros_like(A))
+                links.append((axis, idx, coef, dcoef, k, present.to(torch.float64), use))
+        self._cache[key] = links
+        return links
+
+    def b_exch(self) -> torch.Tensor:
+        """Exchange + interfacial DMI field (T), MuMax3's kernels with the DMI boundary condition."""
+        if not self.params["Dbulk"].is_zero():
+            raise PhysicsError("Dbulk: supported by MuMax3, not by the cpu engine")
+        m = self.m
+        h = torch.zeros_like(m)
+        comp = {2: 0, 1: 1}  # array axis -> in-plane component (x for axis 2, y for axis 1)
+        for axis, idx, coef, dcoef, k, present, use in self._links():
+            nb = m.index_select(axis + 1, idx)
+            if axis == 0:
+                h = h + coef * (nb - m) * present
+                continue
+            i = comp[axis]
+            ghost = m.clone()
+            ghost[i] = m[i] - k * m[2]
+            ghost[2] = m[2] + k * m[i]
+            m1 = present * nb + (1 - present) * ghost
+            h = h + coef * (m1 - m)
+            dmi = torch.zeros_like(m)
+            dmi[i] = dcoef * m1[2]
+            dmi[2] = -dcoef * m1[i]
+            h = h + dmi
+        return h * self._inv_msat() * (self.geom > 0)
+
+    def b_demag(self) -> torch.Tensor:
+        """Demagnetising field (T) of M = Msat m by FFT convolution (``engine/demag.go``)."""
+        if not self.enable_demag:
+            return torch.zeros_like(self.m)
+        if "demag" not in self._cache or self._cache["demag"][0] != self.mesh:
+            self._cache["demag"] = (self.mesh, demag_kernel(self.mesh))
+        N, dims, padded = self._cache["demag"][1]
+        M = self.m_full()
+        if not dims:
+            h = torch.stack([sum(N[i][j] * M[j] for j in range(3)) for i in range(3)])
+            return MU0 * h
+        Mk = [torch.fft.rfftn(M[j], s=padded, dim=dims) for j in range(3)]
+        shape = self.mesh.shape
+        out = []
+        for i in range(3):
+            hk = N[i][0] * Mk[0] + N[i][1] * Mk[1] + N[i][2] * Mk[2]
+            hi = torch.fft.irfftn(hk, s=padded, dim=dims)
+            out.append(hi[: shape[0], : shape[1], : shape[2]])
+        return MU0 * torch.stack(out)
+
+    def _anis_axes(self):
+        u = self.cell_param("AnisU")
+        return u / torch.clamp(torch.sqrt((u ** 2).sum(0)), min=1e-300)
+
+    def b_anis_parts(self) -> list[tuple[torch.Tensor, float]]:
+        """Anisotropy fields with their energy factors (``cuda/uniaxialanisotropy2.cu``,
+        ``cuda/cubicanisotropy2.cu``; energy -1/2, -1/4, ... M.B in ``engine/anisotropy.go``)."""
+        parts = []
+        inv = self._inv_msat()
+        m = self.m
+        p = self.params
+        if not (p["Ku1"].is_zero() and p["Ku2"].is_zero()):
+            u = self._anis_axes()
+            mu = dot(m, u)
+            if not p["Ku1"].is_zero():
+                parts.append((2 * self.cell_param("Ku1") * inv * mu * u, -0.5))
+            if not p["Ku2"].is_zero():
+                parts.append((4 * self.cell_param("Ku2") * inv * mu ** 3 * u, -0.25))
+        if not (p["Kc1"].is_zero() and p["Kc2"].is_zero() and p["Kc3"].is_zero()):
+            def unit(v):
+                return v / torch.clamp(torch.sqrt((v ** 2).sum(0)), min=1e-300)
+            c1, c2 = unit(self.cell_param("AnisC1")), unit(self.cell_param("AnisC2"))
+            c3 = cross(c1, c2)
+            a, b, c = dot(c1, m), dot(c2, m), dot(c3, m)
+            if not p["Kc1"].is_zero():
+                k = self.cell_param("Kc1") * inv
+                parts.append((-2 * k * ((b ** 2 + c ** 2) * a * c1 + (a ** 2 + c ** 2) * b * c2
+                                         + (a ** 2 + b ** 2) * c * c3), -0.25))
+            if not p["Kc2"].is_zero():
+                k = self.cell_param("Kc2") * inv
+                parts.append((-2 * k * (b ** 2 * c ** 2 * a * c1 + a ** 2 * c ** 2 * b * c2
+                                         + a ** 2 * b ** 2 * c * c3), -1 / 6))
+            if not p["Kc3"].is_zero():
+                k = self.cell_param("Kc3") * inv
+                parts.append((-4 * k * ((b ** 4 + c ** 4) * a ** 3 * c1 + (a ** 4 + c ** 4) * b ** 3 * c2
+                                         + (a ** 4 + b ** 4) * c ** 3 * c3), -0.125))
+        return parts
+
+    def b_anis(self) -> torch.Tensor:
+        parts = self.b_anis_parts()
+        return sum((b for b, _ in parts), torch.zeros_like(self.m))
+
+    def b_ext(self) -> torch.Tensor:
+        return self.cell_values(self.B_ext).expand_as(self.m) if True else None
+
+    def b_custom(self) -> torch.Tensor:
+        out = torch.zeros_like(self.m)
+        for q in self.custom_fields:
+            out = out + q.value()
+        return out
+
+    def b_eff(self) -> torch.Tensor:
+        """B_eff (T): ``engine/effectivefield.go`` SetEffectiveField."""
+        b = self.b_demag() + self.b_exch() + self.b_anis() + self.b_ext()
+        if self.custom_fields:
+            b = b + self.b_custom()
+        return b
+
+    # --- energies (J) and densities (J/m^3) ----------------------------------------------------
+    def edens(self, term: str) -> torch.Tensor:
+        M = self.m_full()
+        if term == "demag":
+            return -0.5 * dot(M, self.b_demag())
+        if term == "exch":
+            return -0.5 * dot(M, self.b_exch())
+        if term == "anis":
+            return sum((f * dot(M, b) for b, f in self.b_anis_parts()), torch.zeros_like(self.m[0]))
+        if term == "zeeman":
+            return -dot(M, self.b_ext())
+        if term == "custom":
+            return sum((q.value()[0] for q in self.custom_edens), torch.zeros_like(self.m[0]))
+        if term == "total":
+            return sum(self.edens(t) for t in ("demag", "exch", "anis", "zeeman", "custom"))
+        raise KeyError(term)
+
+    def energy(self, term: str) -> float:
+        return float(self.edens(term).sum()) * self.mesh.cell_volume
+
+    # --- torque (T) -----------------------------------------------------------------------------
+    def torque(self) -> torch.Tensor:
+        """Total torque / gamma0 (``engine/torque.go`` SetTorque)."""
+        self.n_evals += 1
+        m = self.m
+        b = self.b_eff()
+        alpha = self.cell_param("alpha")
+        mxb = cross(m, b)
+        if self.precess:
+            tau = -1 / (1 + alpha ** 2) * (mxb + alpha * cross(m, mxb))
+        else:
+            tau = -cross(m, mxb)
+        tau = tau + self.st_torque()
+        if not self.params["frozenspins"].is_zero():
+            tau = tau * (self.cell_param("frozenspins") == 0)
+        return tau
+
+    def st_torque(self) -> torch.Tensor:
+        """Spin-transfer torque: Slonczewski (``cuda/slonczewski2.cu``); Zhang-Li only where it vanishes."""
+        m = self.m
+        if self.J.is_zero():
+            return torch.zeros_like(m)
+        J = self.cell_values(self.J).expand_as(m)
+        if not self.disable_zhang_li:
+            mesh = self.mesh
+            in_plane = bool(torch.any(J[0] != 0) or torch.any(J[1] != 0))
+            if in_plane or (mesh.n[2] > 1 and bool(torch.any(J[2] != 0))):
+                raise PhysicsError("the Zhang-Li torque (J with a gradient direction of m): supported by "
+                                   "MuMax3, not by the cpu engine; set DisableZhangLiTorque = true")
+        if self.disable_slonczewski or self.FixedLayer.is_zero():
+            return torch.zeros_like(m)
+        jz = J[2] * self.fixed_layer_sign
+        ms = self.msat()
+        alpha = self.cell_param("alpha")
+        pol, lam, eps_p = self.cell_param("Pol"), self.cell_param("Lambda"), self.cell_param("EpsilonPrime")
+        flt = self.cell_param("FreeLayerThickness")
+        flt = torch.where(flt == 0, torch.full_like(flt, self.mesh.n[2] * self.mesh.cell[2]), flt)
+        p = self.cell_values(self.FixedLayer).expand_as(m)
+        p = p / torch.clamp(torch.sqrt((p ** 2).sum(0)), min=1e-300)
+        safe = (ms != 0) & (jz != 0)
+        beta = torch.where(safe, (HBAR / QE) * jz / (flt * torch.where(ms != 0, ms, 1.0)), torch.zeros_like(ms))
+        lam2 = lam ** 2
+        eps = pol * lam2 / ((lam2 + 1) + (lam2 - 1) * dot(p, m))
+        A, B = beta * eps, beta * eps_p
+        gilb = 1 / (1 + alpha ** 2)
+        pxm = cross(p, m)
+        mxpxm = cross(m, pxm)
+        return gilb * (A + alpha * B) * mxpxm + gilb * (B - alpha * A) * pxm
+
+    def max_torque(self) -> float:
+        return float(torch.sqrt((self.torque() ** 2).sum(0)).max())
+
+
+def max_vec_norm(v: torch.Tensor) -> float:
+    return float(torch.sqrt((v ** 2).sum(0)).max())
+
+
+def is_finite(v: torch.Tensor) -> bool:
+    return bool(torch.isfinite(v).all())
+
+
+__all__ = ["GAMMA_LL", "Magnet", "Mesh", "Regionwise", "Excitation", "PhysicsError", "cross", "dot",
+           "max_vec_norm", "math"]

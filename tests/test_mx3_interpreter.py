@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The cpu engine's MuMax3 script interpreter (issue 12): parsing, the checks that run before
+anything is simulated, MuMax3's semantics, and MuMax3's own test scripts run through
+``spinlif simulate X.mx3 --engine cpu`` (../shared/fixtures/mumax3-tests, with their expect
+tolerances)."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+
+import pytest
+
+from analysis.table import read_table
+from spinlif.mx3 import ScriptError, check_script, run_script
+from tests.conftest import REPO, SHARED
+
+MUMAX3_TESTS = SHARED / "fixtures" / "mumax3-tests"
+HEADER = "SetGridSize(8, 4, 1)\nSetCellSize(2e-9, 2e-9, 1e-9)\nMsat = 8e5\nAex = 1.3e-11\n"
+
+
+def refused(text: str, tmp_path) -> str:
+    path = tmp_path / "bad.mx3"
+    path.write_text(text)
+    with pytest.raises(ScriptError) as err:
+        check_script(path)
+    message = str(err.value)
+    assert "\n" not in message and message.startswith(str(path) + ":")
+    return message
+
+
+@pytest.mark.parametrize("text, line, words", [
+    (HEADER + "Run(1e-9\n", 5, "syntax error"),
+    (HEADER + "m = Uniform(1, 0, 0)\nFooBar(3)\n", 6, "undefined: FooBar (not a MuMax3 name)"),
+    (HEADER + "Temp = 300\n", 5, "Temp: supported by MuMax3, not by the cpu engine"),
+    (HEADER + "B_ext = vector(1, 0)\n", 5, "vector: wrong number of arguments: have 2, want 3"),
+    (HEADER + "Run(\"long\")\n", 5, "type mismatch: can not use type string as float"),
+    (HEADER + "geom := Layer(0)\n", 5, "already defined: geom"),
+    (HEADER + "x := 1\nx := 2\n", 6, "already defined: x"),
+    (HEADER + "m.SetRegion(1)\n", 5, "wrong number of arguments"),
+])
+def test_a_bad_script_is_one_line_with_file_and_line_before_anything_runs(text, line, words, tmp_path):
+    message = refused(text, tmp_path)
+    assert f":{line}: " in message and words in message, message
+
+
+def test_checks_come_before_the_simulation(tmp_path):
+    """A type error on the last line: nothing is simulated or written."""
+    script = tmp_path / "late_error.mx3"
+    script.write_text(HEADER + "m = Uniform(1, 0, 0)\nTableAutoSave(1e-12)\nRun(1e-11)\nRun(m)\n")
+    with pytest.raises(ScriptError, match=r":8: type mismatch"):
+        run_script(script, tmp_path / "out")
+    assert not (tmp_path / "out" / "table.txt").exists()
+
+
+def test_names_are_case_insensitive_and_time_dependent_assignments_follow_t(tmp_path):
+    """``b_EXT = vector(0, 0, A*t)`` is re-evaluated at every step (MuMax3's closure semantics:
+    A is frozen at its value when assigned); for/if/:=/+= and float64 arithmetic."""
+    script = tmp_path / "tdep.mx3"
+    script.write_text(HEADER + """
+alpha = 1
+A := 1e9
+b_EXT = vector(0, 0, A*t)   // tesla per second, times t
+A = 5                       // must not change the field above
+total := 0
+for i := 0; i < 10; i++ {
+    if i % 2 == 0 { total += i } else { total -= 1 }
+}
+expect("loop", total, 20 - 5, 0)
+M = uniform(1, 0, 0)
+tableadd(B_ext)
+TableAutoSave(1e-12)
+run(5e-12)
+""")
+    info = run_script(script, tmp_path / "out")
+    table = read_table(tmp_path / "out" / "table.txt")
+    assert info["expects_failed"] == 0 and len(table) >= 5
+    assert table["B_extz"].to_numpy() == pytest.approx(1e9 * table["t"].to_numpy(), rel=1e-6, abs=0)
+
+
+@pytest.mark.parametrize("golden", sorted(p.name for p in (REPO / "tests" / "golden").glob("*.mx3")))
+def test_every_rendered_golden_script_passes_the_cpu_engine_checks(golden):
+    check_script(REPO / "tests" / "golden" / golden)
+
+
+def simulate_script(name: str, out, *extra) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TORCHDYNAMO_DISABLE="1")
+    return subprocess.run([sys.executable, "-m", "spinlif.cli", "simulate", str(MUMAX3_TESTS / f"{name}.mx3"),
+                           "--engine", "cpu", "-o", str(out), *extra], capture_output=True, text=True, env=env,
+                          timeout=600)
+
+
+def read_expects(path) -> list[dict]:
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name, n_expects", [("rkky", 1), ("average", 36), ("anisenergyconservation", 10),
+                                             ("dmienergy", 2)])
+def test_mumax3_test_script_meets_its_own_expects(name, n_expects, tmp_path):
+    out = tmp_path / name
+    proc = simulate_script(name, out)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    expects = read_expects(out / "expects.csv")
+    print(name, [(e["name"], e["component"], e["value"], e["expected"], e["tolerance"]) for e in expects])
+    assert len(expects) == n_expects and all(e["passed"] == "True" for e in expects)
+
+
+@pytest.mark.slow
+def test_expect_continue_records_failures_and_exits_1(tmp_path):
+    """timedep3 after 0.2 ns of precession: within the 2e-3 allowance for precessional runs,
+    outside MuMax3's own 1e-5 (the demag kernels differ); --expect-continue records all three."""
+    out = tmp_path / "timedep3"
+    proc = simulate_script("timedep3", out, "--expect-continue")
+    expects = read_expects(out / "expects.csv")
+    assert proc.returncode == 1 and len(expects) == 3
+    assert all(abs(float(e["value"]) - float(e["expected"])) <= 2e-3 for e in expects)
