@@ -346,12 +346,6 @@ class Magnetization(Quantity):
         mag.m[:, int(iz), int(iy), int(ix)] = torch.tensor(v, dtype=torch.float64)
         mag.normalize()
 
-    @api("string")
-    def LoadFile(self, fname):
-        from spinlif.mx3.io import load_ovf
-        self.world.magnet.m = load_ovf(self.world.resolve_path(fname), self.world.magnet.mesh)
-        self.world.magnet.normalize()
-
 
 class Parameter(Quantity):
     """A region-wise material parameter (``engine/parameter.go``)."""
