@@ -144,31 +144,41 @@ class _Child:
 @dataclass(frozen=True)
 class _Job:
     """What the runner needs to know of the document it simulates: a device run spec
-    (``spec.yaml``) or a validation problem (``problem.yaml``, :mod:`spinlif.validation`)."""
+    (``spec.yaml``), a validation problem (``problem.yaml``, :mod:`spinlif.validation`) or a
+    user's own MuMax3 script (``.mx3``, run as it is by either engine)."""
 
-    spec: dict
+    spec: dict | None
     input_name: str
-    template: str
     cpu_module: str
     total_time: float
+    provenance: dict  # spec_sha256 and template_sha256, or script_sha256
 
     @property
     def is_script(self) -> bool:
-        return self.input_name == "run.mx3"
+        return self.spec is None
+
+    @property
+    def run_id(self) -> str:
+        return next(iter(self.provenance.values()))[:10]
 
     @classmethod
     def load(cls, path: Path) -> _Job:
         from spinlif.devices import device_module
+        from spinlif.render import template_sha256
         from spinlif.validation import problems
 
-        if path.suffix == ".mx3":  # a user's own MuMax3 script: run as it is by either engine
-            return cls({"script_sha256": _sha256(path)}, "run.mx3", "", "spinlif.mx3.engine", 0.0)
+        if path.suffix == ".mx3":
+            return cls(None, "run.mx3", "spinlif.mx3.engine", 0.0, {"script_sha256": _sha256(path)})
         document = problems.load_document(path)
         if problems.is_problem(document):
-            return cls(document, "problem.yaml", problems.template_name(document), "spinlif.validation.cpu",
-                       problems.total_time(document))
-        return cls(document, "spec.yaml", device_module(document["device"]).TEMPLATE, "spinlif.engines.cpu",
-                   total_time(document))
+            template, module, t = (problems.template_name(document), "spinlif.validation.cpu",
+                                   problems.total_time(document))
+        else:
+            template, module, t = (device_module(document["device"]).TEMPLATE, "spinlif.engines.cpu",
+                                   total_time(document))
+        # the template this spec renders to, for either engine (the cpu engine follows the same schedule)
+        return cls(document, "spec.yaml" if module == "spinlif.engines.cpu" else "problem.yaml", module, t,
+                   {"spec_sha256": spec_hash(document), "template_sha256": template_sha256(template)})
 
 
 def _table_progress(table: Path, t_total: float, stop: threading.Event, label: str) -> None:
@@ -236,7 +246,7 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     job = _Job.load(spec_path)
     spec = job.spec
     engine = resolve_engine(engine, mumax3_binary)
-    rid = spec["script_sha256"][:10] if job.is_script else spec_hash(spec)[:10]
+    rid = job.run_id
     partial = out_dir.with_name(out_dir.name + ".partial")
     failed = out_dir.with_name(out_dir.name + ".failed")
     log_path = out_dir.with_name(out_dir.name + ".engine.log")
@@ -260,12 +270,8 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
         argv = mumax3_engine.command(binary, script, partial, Path(cache_dir) if cache_dir else None, gpu)
     else:
-        local_spec = partial.with_name(partial.name + ".spec.yaml")
+        local_spec = partial.with_name(partial.name + (".run.mx3" if job.is_script else ".spec.yaml"))
         shutil.copyfile(spec_path, local_spec)
-        if job.is_script:
-            local_spec = local_spec.with_name(partial.name + ".run.mx3")
-            shutil.copyfile(spec_path, local_spec)
-            inputs = {"run.mx3": spec_path}
         argv = [sys.executable, "-m", job.cpu_module, str(local_spec), str(partial), "--threads", str(threads)]
         if job.is_script:
             argv += ["--label", str(spec_path)] + (["--expect-continue"] if expect_continue else [])
@@ -275,19 +281,11 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
         env.setdefault("OMP_NUM_THREADS", str(threads))
 
     manifest: dict = {
-        "status": "running", "run_id": rid, "engine": engine, "spec_sha256": spec_hash(spec),
+        "status": "running", "run_id": rid, "engine": engine, **job.provenance,
         "spinlif_version": __version__, "command": argv, "host": socket.gethostname(),
         "started_utc": _now(), "threads": threads if engine == "cpu" else None, "gpu": gpu,
         "gpu_slot": slot.slot if slot else None,
     }
-    from spinlif.render import template_sha256
-
-    # the template this spec renders to, for either engine (the cpu engine follows the same schedule)
-    if not job.is_script:
-        manifest["template_sha256"] = template_sha256(job.template)
-    else:
-        manifest.pop("spec_sha256")
-        manifest["script_sha256"] = spec["script_sha256"]
 
     print(f"spinlif: simulating run {rid} with the {engine} engine: {' '.join(argv)}",
           file=sys.stderr, flush=True)

@@ -103,7 +103,7 @@ def test_validation_script_guards(case, run):
     if case == "sot_macrospin":
         assert "DisableZhangLiTorque = true" in text and "Lambda       = 1" in text
         assert float(re.search(r"FreeLayerThickness = (\S+)", text).group(1)) == pytest.approx(0.8e-9)
-        assert "SetGeom(geom)" in text and "EnableDemag = false" in text
+        assert "SetGeom(magnetic_layers)" in text and "EnableDemag = false" in text
     if case == "interlayer_exchange":
         assert text.count("ext_InterExchange(") == 2 and text.count("TableSave()") == 7
     if case.startswith("dmi"):

@@ -3,7 +3,7 @@
 script can call on them. A method a script may call is marked with :func:`api`, which records its
 argument types for the checker that runs before anything is simulated.
 
-Types are the names of :data:`TYPES`: ``float`` (MuMax3's float64 and int), ``bool``, ``string``,
+Types are named by strings: ``float`` (MuMax3's float64 and int), ``bool``, ``string``,
 ``vector``, ``shape``, ``config``, ``quantity`` (any space-dependent or scalar quantity),
 ``float_fn`` / ``vector_fn`` (a number or vector that may depend on ``t``: re-evaluated at every
 solver stage, as MuMax3's ``ScalarFunction``/``VectorFunction``) and ``any``.
@@ -14,11 +14,8 @@ from __future__ import annotations
 import math
 from typing import Callable
 
-import numpy as np
 import torch
 
-TYPES = ("float", "int", "bool", "string", "vector", "shape", "config", "quantity", "float_fn",
-         "vector_fn", "any", "void")
 
 
 def api(*params: str, ret: str = "void", variadic: bool = False):
@@ -258,22 +255,6 @@ class ScalarValue(Quantity):
         return [float(self._get())]
 
 
-class VectorValue(Quantity):
-    """Three numbers computed on demand (``NewVectorValue``)."""
-
-    scalar_value = True
-
-    def __init__(self, name, unit, get: Callable[[], tuple]):
-        super().__init__(name, unit, 3)
-        self._get = get
-
-    def values(self):
-        return torch.tensor(self._get(), dtype=torch.float64).reshape(3, 1, 1, 1)
-
-    def average_values(self):
-        return [float(v) for v in self._get()]
-
-
 class Component(Quantity):
     def __init__(self, parent: Quantity, c: int):
         super().__init__(f"{parent.name}_{'xyz'[c] if parent.ncomp == 3 else c}", parent.unit, 1, world=parent.world)
@@ -404,7 +385,3 @@ def _as_region_value(value, ncomp):
     if ncomp == 1:
         return float(value)
     return tuple(float(v) for v in value)
-
-
-def numpy_of(t: torch.Tensor) -> np.ndarray:
-    return t.detach().cpu().numpy()

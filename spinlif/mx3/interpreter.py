@@ -319,10 +319,6 @@ class Checker:
         return ret
 
 
-class _Break(Exception):
-    pass
-
-
 class Evaluator:
     """Run pass: executes the statements on the world (see module doc)."""
 

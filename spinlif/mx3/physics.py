@@ -17,7 +17,6 @@ OVF files. Units: SI.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -264,7 +263,7 @@ class Magnet:
         shape = self.mesh.shape
         if self.m is None or tuple(self.m.shape[1:]) != shape:
             self.m = torch.zeros((3,) + shape, dtype=torch.float64)
-            self.m[0] = 1.0  # MuMax3's initial m is uniform (1, 0, 0)... (engine/magnetization.go: random)
+            self.m[0] = 1.0  # uniform (1, 0, 0); MuMax3 starts from RandomMag (engine/magnetization.go)
             self.regions = torch.zeros(shape, dtype=torch.int64)
             self.geom = torch.ones(shape, dtype=torch.float64)
         self._invalidate(kernel=True)
@@ -459,7 +458,7 @@ class Magnet:
         return sum((b for b, _ in parts), torch.zeros_like(self.m))
 
     def b_ext(self) -> torch.Tensor:
-        return self.cell_values(self.B_ext).expand_as(self.m) if True else None
+        return self.cell_values(self.B_ext).expand_as(self.m)
 
     def b_custom(self) -> torch.Tensor:
         out = torch.zeros_like(self.m)
@@ -556,4 +555,4 @@ def is_finite(v: torch.Tensor) -> bool:
 
 
 __all__ = ["GAMMA_LL", "Magnet", "Mesh", "Regionwise", "Excitation", "PhysicsError", "cross", "dot",
-           "max_vec_norm", "math"]
+           "max_vec_norm"]

@@ -22,7 +22,7 @@ import torch
 
 from spinlif.mx3 import steppers
 from spinlif.mx3.api import (Config, ExcitationQuantity, Magnetization, Parameter, Quantity, ScalarValue, Shape,
-                             Vector, VectorValue)
+                             Vector)
 from spinlif.mx3.physics import NREGION, Magnet, PhysicsError
 
 PROGRESS_EVERY_S = 10.0
@@ -46,6 +46,25 @@ class Binding:
     set: Callable | None = None
     value: Any = None
     go: str = ""                   # the MuMax3 source that declares it
+
+
+class _Names:
+    """The name table under construction: lower-case name -> :class:`Binding`."""
+
+    def __init__(self):
+        self.table: dict[str, Binding] = {}
+
+    def func(self, name, impl, *params, ret="void", variadic=False, go=""):
+        self.table[name.lower()] = Binding("func", ret, impl, tuple(params), variadic, go=go)
+
+    def var(self, name, get, set_=None, type_="float", go=""):
+        self.table[name.lower()] = Binding("var", type_, get=get, set=set_, go=go)
+
+    def const(self, name, value, type_="float", go=""):
+        self.table[name.lower()] = Binding("const", type_, value=value, go=go)
+
+    def quantity(self, q, go):
+        self.table[q.name.lower()] = Binding("var", "quantity", get=lambda: q, set=getattr(q, "assign", None), go=go)
 
 
 class Autosave:
@@ -204,53 +223,48 @@ class World:
 
     # --- the name table ------------------------------------------------------------------------
     def bindings(self) -> dict[str, Binding]:
-        """Lower-case name -> binding: everything a script may use on the cpu engine."""
-        mag, clock = self.magnet, self.clock
-        b: dict[str, Binding] = {}
+        """Lower-case name -> binding: everything a script may use on the cpu engine, grouped by
+        the MuMax3 source file that declares it."""
+        n = _Names()
+        for bind in (self._bind_stdlib, self._bind_mesh, self._bind_shapes, self._bind_geometry_and_regions,
+                     self._bind_configs, self._bind_quantities, self._bind_exchange_tables, self._bind_solver,
+                     self._bind_outputs, self._bind_custom_terms):
+            bind(n)
+        return n.table
 
-        def func(name, impl, *params, ret="void", variadic=False, go=""):
-            b[name.lower()] = Binding("func", ret, impl, tuple(params), variadic, go=go)
-
-        def var(name, get, set_=None, type_="float", go=""):
-            b[name.lower()] = Binding("var", type_, get=get, set=set_, go=go)
-
-        def const(name, value, type_="float", go=""):
-            b[name.lower()] = Binding("const", type_, value=value, go=go)
-
-        def quantity(q, go):
-            b[q.name.lower()] = Binding("var", "quantity", get=lambda q=q: q,
-                                        set=getattr(q, "assign", None), go=go)
-
-        # script/stdlib.go: Go's math package and a few helpers
+    def _bind_stdlib(self, n: _Names) -> None:
+        """Names of script/stdlib.go: Go's math package and a few helpers."""
         for name in ("abs acos acosh asin asinh atan atanh cbrt ceil cos cosh erf erfc exp exp2 expm1 floor "
                      "gamma log log10 log1p log2 sin sinh sqrt tan tanh trunc").split():
-            func(name, getattr(math, {"abs": "fabs", "gamma": "gamma"}.get(name, name), None) or
+            n.func(name, getattr(math, {"abs": "fabs", "gamma": "gamma"}.get(name, name), None) or
                  (lambda x, f=name: getattr(np, f)(x)), "float", ret="float", go="script/stdlib.go")
-        func("exp2", lambda x: 2.0 ** x, "float", ret="float", go="script/stdlib.go")
-        func("cbrt", lambda x: math.copysign(abs(x) ** (1 / 3), x), "float", ret="float", go="script/stdlib.go")
+        n.func("exp2", lambda x: 2.0 ** x, "float", ret="float", go="script/stdlib.go")
+        n.func("cbrt", lambda x: math.copysign(abs(x) ** (1 / 3), x), "float", ret="float", go="script/stdlib.go")
         for name, f in (("atan2", math.atan2), ("hypot", math.hypot), ("pow", math.pow), ("mod", math.fmod),
                         ("max", max), ("min", min), ("remainder", math.remainder)):
-            func(name, f, "float", "float", ret="float", go="script/stdlib.go")
-        func("heaviside", lambda x: 1.0 if x > 0 else (0.5 if x == 0 else 0.0), "float", ret="float",
+            n.func(name, f, "float", "float", ret="float", go="script/stdlib.go")
+        n.func("heaviside", lambda x: 1.0 if x > 0 else (0.5 if x == 0 else 0.0), "float", ret="float",
              go="script/stdlib.go")
-        func("sinc", lambda x: 1.0 if x == 0 else math.sin(x) / x, "float", ret="float", go="script/stdlib.go")
-        func("norm", lambda x: math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi), "float", ret="float",
+        n.func("sinc", lambda x: 1.0 if x == 0 else math.sin(x) / x, "float", ret="float", go="script/stdlib.go")
+        n.func("norm", lambda x: math.exp(-0.5 * x * x) / math.sqrt(2 * math.pi), "float", ret="float",
              go="script/stdlib.go")
-        func("isNaN", math.isnan, "float", ret="bool", go="script/stdlib.go")
-        func("isInf", lambda x, s: math.isinf(x) and (s == 0 or math.copysign(1, x) == math.copysign(1, s)),
+        n.func("isNaN", math.isnan, "float", ret="bool", go="script/stdlib.go")
+        n.func("isInf", lambda x, s: math.isinf(x) and (s == 0 or math.copysign(1, x) == math.copysign(1, s)),
              "float", "float", ret="bool", go="script/stdlib.go")
-        func("randSeed", lambda s: self.rng.seed(int(s)), "int", go="script/stdlib.go")
-        func("rand", lambda: self.rng.random(), ret="float", go="script/stdlib.go")
-        func("randNorm", lambda: self.rng.gauss(0, 1), ret="float", go="script/stdlib.go")
-        func("randExp", lambda: self.rng.expovariate(1), ret="float", go="script/stdlib.go")
-        func("randInt", lambda n: float(self.rng.randrange(int(n))), "int", ret="float", go="script/stdlib.go")
-        func("sprint", lambda *a: " ".join(_fmt(x) for x in a), ret="string", variadic=True, go="script/stdlib.go")
-        const("pi", math.pi, go="script/stdlib.go")
-        const("inf", math.inf, go="script/stdlib.go")
-        const("true", True, "bool", go="script/stdlib.go")
-        const("false", False, "bool", go="script/stdlib.go")
+        n.func("randSeed", lambda s: self.rng.seed(int(s)), "int", go="script/stdlib.go")
+        n.func("rand", lambda: self.rng.random(), ret="float", go="script/stdlib.go")
+        n.func("randNorm", lambda: self.rng.gauss(0, 1), ret="float", go="script/stdlib.go")
+        n.func("randExp", lambda: self.rng.expovariate(1), ret="float", go="script/stdlib.go")
+        n.func("randInt", lambda n: float(self.rng.randrange(int(n))), "int", ret="float", go="script/stdlib.go")
+        n.func("sprint", lambda *a: " ".join(_fmt(x) for x in a), ret="string", variadic=True, go="script/stdlib.go")
+        n.const("pi", math.pi, go="script/stdlib.go")
+        n.const("inf", math.inf, go="script/stdlib.go")
+        n.const("true", True, "bool", go="script/stdlib.go")
+        n.const("false", False, "bool", go="script/stdlib.go")
 
-        # engine/mesh.go: the mesh exists once both the grid and the cell size are set
+    def _bind_mesh(self, n: _Names) -> None:
+        """Names of engine/mesh.go: the mesh exists once both the grid and the cell size are set."""
+        mag, clock = self.magnet, self.clock
         self._mesh_parts = {"n": None, "cell": None, "pbc": (0, 0, 0)}
 
         def remesh(**parts):
@@ -258,44 +272,46 @@ class World:
             if self._mesh_parts["n"] and self._mesh_parts["cell"]:
                 mag.set_mesh(self._mesh_parts["n"], self._mesh_parts["cell"], self._mesh_parts["pbc"])
                 clock.k1 = None
-        func("SetGridSize", lambda nx, ny, nz: remesh(n=(int(nx), int(ny), int(nz))), "int", "int", "int",
+        n.func("SetGridSize", lambda nx, ny, nz: remesh(n=(int(nx), int(ny), int(nz))), "int", "int", "int",
              go="engine/mesh.go")
-        func("SetCellSize", lambda cx, cy, cz: remesh(cell=(cx, cy, cz)), "float", "float", "float",
+        n.func("SetCellSize", lambda cx, cy, cz: remesh(cell=(cx, cy, cz)), "float", "float", "float",
              go="engine/mesh.go")
-        func("SetPBC", lambda px, py, pz: remesh(pbc=(int(px), int(py), int(pz))), "int", "int", "int",
+        n.func("SetPBC", lambda px, py, pz: remesh(pbc=(int(px), int(py), int(pz))), "int", "int", "int",
              go="engine/mesh.go")
-        func("SetMesh", lambda nx, ny, nz, cx, cy, cz, px, py, pz: remesh(
+        n.func("SetMesh", lambda nx, ny, nz, cx, cy, cz, px, py, pz: remesh(
             n=(int(nx), int(ny), int(nz)), cell=(cx, cy, cz), pbc=(int(px), int(py), int(pz))),
             *["float"] * 9, go="engine/mesh.go")
-        func("Index2Coord", lambda ix, iy, iz: Vector(*mag.require_mesh().index_to_coord(ix, iy, iz)),
+        n.func("Index2Coord", lambda ix, iy, iz: Vector(*mag.require_mesh().index_to_coord(ix, iy, iz)),
              "int", "int", "int", ret="vector", go="engine/mesh.go")
 
-        # engine/shape.go
+    def _bind_shapes(self, n: _Names) -> None:
+        """Names of engine/shape.go."""
+        mag = self.magnet
         def sqr(v):
             return v * v
-        func("Ellipsoid", lambda a, b_, c: Shape(lambda x, y, z: sqr(x / a) + sqr(y / b_) + sqr(z / c) <= 0.25),
+        n.func("Ellipsoid", lambda a, b_, c: Shape(lambda x, y, z: sqr(x / a) + sqr(y / b_) + sqr(z / c) <= 0.25),
              "float", "float", "float", ret="shape", go="engine/shape.go")
-        func("Ellipse", lambda a, b_: Shape(lambda x, y, z: sqr(x / a) + sqr(y / b_) + sqr(z / math.inf) <= 0.25),
+        n.func("Ellipse", lambda a, b_: Shape(lambda x, y, z: sqr(x / a) + sqr(y / b_) + sqr(z / math.inf) <= 0.25),
              "float", "float", ret="shape", go="engine/shape.go")
-        func("Cylinder", lambda d, h: Shape(lambda x, y, z: (z <= h / 2) & (z >= -h / 2)
+        n.func("Cylinder", lambda d, h: Shape(lambda x, y, z: (z <= h / 2) & (z >= -h / 2)
                                             & (sqr(x / d) + sqr(y / d) <= 0.25)),
              "float", "float", ret="shape", go="engine/shape.go")
-        func("Circle", lambda d: Shape(lambda x, y, z: sqr(x / d) + sqr(y / d) <= 0.25),
+        n.func("Circle", lambda d: Shape(lambda x, y, z: sqr(x / d) + sqr(y / d) <= 0.25),
              "float", ret="shape", go="engine/shape.go")
-        func("Cuboid", lambda a, b_, c: Shape(lambda x, y, z: (x < a / 2) & (x > -a / 2) & (y < b_ / 2)
+        n.func("Cuboid", lambda a, b_, c: Shape(lambda x, y, z: (x < a / 2) & (x > -a / 2) & (y < b_ / 2)
                                               & (y > -b_ / 2) & (z < c / 2) & (z > -c / 2)),
              "float", "float", "float", ret="shape", go="engine/shape.go")
-        func("Rect", lambda a, b_: Shape(lambda x, y, z: (x < a / 2) & (x > -a / 2) & (y < b_ / 2) & (y > -b_ / 2)),
+        n.func("Rect", lambda a, b_: Shape(lambda x, y, z: (x < a / 2) & (x > -a / 2) & (y < b_ / 2) & (y > -b_ / 2)),
              "float", "float", ret="shape", go="engine/shape.go")
-        func("Square", lambda a: Shape(lambda x, y, z: (x < a / 2) & (x > -a / 2) & (y < a / 2) & (y > -a / 2)),
+        n.func("Square", lambda a: Shape(lambda x, y, z: (x < a / 2) & (x > -a / 2) & (y < a / 2) & (y > -a / 2)),
              "float", ret="shape", go="engine/shape.go")
-        func("XRange", lambda a, b_: Shape(lambda x, y, z: (x >= a) & (x < b_)), "float", "float", ret="shape",
+        n.func("XRange", lambda a, b_: Shape(lambda x, y, z: (x >= a) & (x < b_)), "float", "float", ret="shape",
              go="engine/shape.go")
-        func("YRange", lambda a, b_: Shape(lambda x, y, z: (y >= a) & (y < b_)), "float", "float", ret="shape",
+        n.func("YRange", lambda a, b_: Shape(lambda x, y, z: (y >= a) & (y < b_)), "float", "float", ret="shape",
              go="engine/shape.go")
-        func("ZRange", lambda a, b_: Shape(lambda x, y, z: (z >= a) & (z < b_)), "float", "float", ret="shape",
+        n.func("ZRange", lambda a, b_: Shape(lambda x, y, z: (z >= a) & (z < b_)), "float", "float", ret="shape",
              go="engine/shape.go")
-        func("Universe", lambda: Shape(lambda x, y, z: torch.ones_like(x, dtype=torch.bool)), ret="shape",
+        n.func("Universe", lambda: Shape(lambda x, y, z: torch.ones_like(x, dtype=torch.bool)), ret="shape",
              go="engine/shape.go")
 
         def layers(a, b_):
@@ -307,8 +323,8 @@ class World:
             z1 = mesh.index_to_coord(0, 0, a)[2] - c / 2
             z2 = mesh.index_to_coord(0, 0, b_)[2] - c / 2
             return Shape(lambda x, y, z: (z >= z1) & (z < z2))
-        func("Layers", layers, "int", "int", ret="shape", go="engine/shape.go")
-        func("Layer", lambda k: layers(k, int(k) + 1), "int", ret="shape", go="engine/shape.go")
+        n.func("Layers", layers, "int", "int", ret="shape", go="engine/shape.go")
+        n.func("Layer", lambda k: layers(k, int(k) + 1), "int", ret="shape", go="engine/shape.go")
 
         def cell_shape(ix, iy, iz):
             mesh = mag.require_mesh()
@@ -316,9 +332,11 @@ class World:
             c = mesh.cell
             return Shape(lambda x, y, z: (x > p[0] - c[0] / 2) & (x < p[0] + c[0] / 2) & (y > p[1] - c[1] / 2)
                          & (y < p[1] + c[1] / 2) & (z > p[2] - c[2] / 2) & (z < p[2] + c[2] / 2))
-        func("Cell", cell_shape, "int", "int", "int", ret="shape", go="engine/shape.go")
+        n.func("Cell", cell_shape, "int", "int", "int", ret="shape", go="engine/shape.go")
 
-        # engine/geom.go, engine/regions.go
+    def _bind_geometry_and_regions(self, n: _Names) -> None:
+        """Names of engine/geom.go, engine/regions.go."""
+        mag = self.magnet
         def set_geom(shape):
             mag.set_geom(self.shape_mask(shape))
             self.clock.k1 = None
@@ -335,13 +353,15 @@ class World:
             regions[int(iz), int(iy), int(ix)] = int(r)
             mag.regions = regions
             mag._invalidate()
-        func("SetGeom", set_geom, "shape", go="engine/geom.go")
-        func("DefRegion", def_region, "int", "shape", go="engine/regions.go")
-        func("DefRegionCell", def_region_cell, "int", "int", "int", "int", go="engine/regions.go")
-        quantity(Quantity("geom", "", 1, lambda: mag.geom[None], self), "engine/geom.go")
-        quantity(Quantity("regions", "", 1, lambda: mag.regions[None].to(torch.float64), self), "engine/regions.go")
+        n.func("SetGeom", set_geom, "shape", go="engine/geom.go")
+        n.func("DefRegion", def_region, "int", "shape", go="engine/regions.go")
+        n.func("DefRegionCell", def_region_cell, "int", "int", "int", "int", go="engine/regions.go")
+        n.quantity(Quantity("geom", "", 1, lambda: mag.geom[None], self), "engine/geom.go")
+        n.quantity(Quantity("regions", "", 1, lambda: mag.regions[None].to(torch.float64), self), "engine/regions.go")
 
-        # engine/config.go
+    def _bind_configs(self, n: _Names) -> None:
+        """Names of engine/config.go."""
+        mag = self.magnet
         def uniform(mx, my, mz):
             return Config(lambda x, y, z: (torch.full_like(x, mx), torch.full_like(x, my), torch.full_like(x, mz)))
 
@@ -389,17 +409,19 @@ class World:
                 v = torch.randn((3,) + tuple(x.shape), generator=gen, dtype=torch.float64)
                 return v[0], v[1], v[2]
             return Config(f)
-        func("Uniform", uniform, "float", "float", "float", ret="config", go="engine/config.go")
-        func("TwoDomain", two_domain, *["float"] * 9, ret="config", go="engine/config.go")
-        func("NeelSkyrmion", lambda c, p: skyrmion(c, p, False), "int", "int", ret="config", go="engine/config.go")
-        func("BlochSkyrmion", lambda c, p: skyrmion(c, p, True), "int", "int", ret="config", go="engine/config.go")
-        func("Vortex", lambda c, p: vortex(c, p), "int", "int", ret="config", go="engine/config.go")
-        func("AntiVortex", lambda c, p: vortex(c, p, True), "int", "int", ret="config", go="engine/config.go")
-        func("RandomMag", lambda: random_mag(0), ret="config", go="engine/config.go")
-        func("RandomMagSeed", random_mag, "int", ret="config", go="engine/config.go")
+        n.func("Uniform", uniform, "float", "float", "float", ret="config", go="engine/config.go")
+        n.func("TwoDomain", two_domain, *["float"] * 9, ret="config", go="engine/config.go")
+        n.func("NeelSkyrmion", lambda c, p: skyrmion(c, p, False), "int", "int", ret="config", go="engine/config.go")
+        n.func("BlochSkyrmion", lambda c, p: skyrmion(c, p, True), "int", "int", ret="config", go="engine/config.go")
+        n.func("Vortex", lambda c, p: vortex(c, p), "int", "int", ret="config", go="engine/config.go")
+        n.func("AntiVortex", lambda c, p: vortex(c, p, True), "int", "int", ret="config", go="engine/config.go")
+        n.func("RandomMag", lambda: random_mag(0), ret="config", go="engine/config.go")
+        n.func("RandomMagSeed", random_mag, "int", ret="config", go="engine/config.go")
 
-        # engine/magnetization.go, parameter.go, excitation.go and the field terms
-        quantity(self.m_quantity, "engine/magnetization.go")
+    def _bind_quantities(self, n: _Names) -> None:
+        """Names of engine/magnetization.go, parameter.go, excitation.go and the field terms."""
+        mag, clock = self.magnet, self.clock
+        n.quantity(self.m_quantity, "engine/magnetization.go")
         for name, go in (("Msat", "engine/parameter.go"), ("Aex", "engine/exchange.go"),
                          ("alpha", "engine/torque.go"), ("Ku1", "engine/anisotropy.go"),
                          ("Ku2", "engine/anisotropy.go"), ("Kc1", "engine/anisotropy.go"),
@@ -409,13 +431,13 @@ class World:
                          ("xi", "engine/torque.go"), ("Pol", "engine/torque.go"), ("Lambda", "engine/torque.go"),
                          ("EpsilonPrime", "engine/torque.go"), ("FreeLayerThickness", "engine/torque.go"),
                          ("frozenspins", "engine/torque.go")):
-            quantity(Parameter(self, mag.params[name]), go)
+            n.quantity(Parameter(self, mag.params[name]), go)
         for exc, go in ((mag.B_ext, "engine/zeeman.go"), (mag.J, "engine/torque.go"),
                         (mag.FixedLayer, "engine/torque.go")):
-            quantity(ExcitationQuantity(self, exc), go)
+            n.quantity(ExcitationQuantity(self, exc), go)
 
         def field(name, unit, f, go, ncomp=3):
-            quantity(Quantity(name, unit, ncomp, f, self), go)
+            n.quantity(Quantity(name, unit, ncomp, f, self), go)
         field("M_full", "A/m", mag.m_full, "engine/magnetization.go")
         field("B_eff", "T", mag.b_eff, "engine/effectivefield.go")
         field("B_demag", "T", mag.b_demag, "engine/demag.go")
@@ -427,48 +449,52 @@ class World:
         for term, name in (("total", "total"), ("demag", "demag"), ("exch", "exch"), ("anis", "anis"),
                            ("zeeman", "Zeeman"), ("custom", "custom")):
             field(f"Edens_{name}", "J/m3", lambda t=term: mag.edens(t)[None], "engine/energy.go", ncomp=1)
-            quantity(ScalarValue(f"E_{name}", "J", lambda t=term: mag.energy(t)), "engine/energy.go")
-        quantity(ScalarValue("maxTorque", "T", mag.max_torque), "engine/torque.go")
-        quantity(ScalarValue("dt", "s", lambda: clock.dt), "engine/run.go")
-        quantity(ScalarValue("LastErr", "", lambda: clock.last_err), "engine/run.go")
-        quantity(ScalarValue("PeakErr", "", lambda: clock.peak_err), "engine/run.go")
-        quantity(ScalarValue("NEval", "", lambda: float(mag.n_evals)), "engine/run.go")
+            n.quantity(ScalarValue(f"E_{name}", "J", lambda t=term: mag.energy(t)), "engine/energy.go")
+        n.quantity(ScalarValue("maxTorque", "T", mag.max_torque), "engine/torque.go")
+        n.quantity(ScalarValue("dt", "s", lambda: clock.dt), "engine/run.go")
+        n.quantity(ScalarValue("LastErr", "", lambda: clock.last_err), "engine/run.go")
+        n.quantity(ScalarValue("PeakErr", "", lambda: clock.peak_err), "engine/run.go")
+        n.quantity(ScalarValue("NEval", "", lambda: float(mag.n_evals)), "engine/run.go")
 
         def topological_charge():
             from analysis.topology import mumax_topological_charge
             m = mag.m.detach().cpu().numpy().transpose(1, 2, 3, 0)
             return mumax_topological_charge(m, mag.mesh.cell, (bool(mag.mesh.pbc[0]), bool(mag.mesh.pbc[1])))
-        quantity(ScalarValue("ext_topologicalcharge", "", topological_charge), "engine/ext_topologicalcharge.go")
+        n.quantity(ScalarValue("ext_topologicalcharge", "", topological_charge), "engine/ext_topologicalcharge.go")
 
-        # engine/exchange.go inter-region tables
-        func("ext_ScaleExchange", lambda r1, r2, s: (mag.exchange_table.set_scale(int(r1), int(r2), s),
+    def _bind_exchange_tables(self, n: _Names) -> None:
+        """Names of engine/exchange.go inter-region tables."""
+        mag = self.magnet
+        n.func("ext_ScaleExchange", lambda r1, r2, s: (mag.exchange_table.set_scale(int(r1), int(r2), s),
                                                      mag._invalidate()), "int", "int", "float", go="engine/exchange.go")
-        func("ext_InterExchange", lambda r1, r2, v: (mag.exchange_table.set_inter(int(r1), int(r2), v),
+        n.func("ext_InterExchange", lambda r1, r2, v: (mag.exchange_table.set_inter(int(r1), int(r2), v),
                                                      mag._invalidate()), "int", "int", "float", go="engine/exchange.go")
-        func("ext_ScaleDind", lambda r1, r2, s: (mag.dmi_table.set_scale(int(r1), int(r2), s), mag._invalidate()),
+        n.func("ext_ScaleDind", lambda r1, r2, s: (mag.dmi_table.set_scale(int(r1), int(r2), s), mag._invalidate()),
              "int", "int", "float", go="engine/exchange.go")
-        func("ext_InterDind", lambda r1, r2, v: (mag.dmi_table.set_inter(int(r1), int(r2), v), mag._invalidate()),
+        n.func("ext_InterDind", lambda r1, r2, v: (mag.dmi_table.set_inter(int(r1), int(r2), v), mag._invalidate()),
              "int", "int", "float", go="engine/exchange.go")
 
         def flag(attr, go, invert=False):
             return dict(get=lambda: (not getattr(mag, attr)) if invert else getattr(mag, attr),
                         set_=lambda v: (setattr(mag, attr, (not v) if invert else bool(v)), mag._invalidate()),
                         type_="bool", go=go)
-        var("EnableDemag", **flag("enable_demag", "engine/demag.go"))
-        var("OpenBC", **flag("open_bc", "engine/exchange.go"))
-        var("DoPrecess", **flag("precess", "engine/torque.go"))
-        var("DisableZhangLiTorque", **flag("disable_zhang_li", "engine/torque.go"))
-        var("DisableSlonczewskiTorque", **flag("disable_slonczewski", "engine/torque.go"))
-        const("FIXEDLAYER_TOP", 1.0, go="engine/torque.go")
-        const("FIXEDLAYER_BOTTOM", 2.0, go="engine/torque.go")
-        var("FixedLayerPosition", lambda: 1.0 if mag.fixed_layer_sign > 0 else 2.0,
+        n.var("EnableDemag", **flag("enable_demag", "engine/demag.go"))
+        n.var("OpenBC", **flag("open_bc", "engine/exchange.go"))
+        n.var("DoPrecess", **flag("precess", "engine/torque.go"))
+        n.var("DisableZhangLiTorque", **flag("disable_zhang_li", "engine/torque.go"))
+        n.var("DisableSlonczewskiTorque", **flag("disable_slonczewski", "engine/torque.go"))
+        n.const("FIXEDLAYER_TOP", 1.0, go="engine/torque.go")
+        n.const("FIXEDLAYER_BOTTOM", 2.0, go="engine/torque.go")
+        n.var("FixedLayerPosition", lambda: 1.0 if mag.fixed_layer_sign > 0 else 2.0,
             lambda v: setattr(mag, "fixed_layer_sign", 1.0 if int(v) == 1 else -1.0), go="engine/torque.go")
-        var("GammaLL", lambda: mag.gamma_ll, lambda v: setattr(mag, "gamma_ll", float(v)), go="engine/torque.go")
-        const("Mu0", 4e-7 * math.pi, go="engine/util.go")
+        n.var("GammaLL", lambda: mag.gamma_ll, lambda v: setattr(mag, "gamma_ll", float(v)), go="engine/torque.go")
+        n.const("Mu0", 4e-7 * math.pi, go="engine/util.go")
 
-        # engine/run.go solver globals
+    def _bind_solver(self, n: _Names) -> None:
+        """Names of engine/run.go solver globals."""
+        mag, clock = self.magnet, self.clock
         def clock_var(name, attr, type_="float"):
-            var(name, lambda: getattr(clock, attr), lambda v: setattr(clock, attr, float(v)), type_, "engine/run.go")
+            n.var(name, lambda: getattr(clock, attr), lambda v: setattr(clock, attr, float(v)), type_, "engine/run.go")
         clock_var("MaxErr", "max_err")
         clock_var("MinDt", "min_dt")
         clock_var("MaxDt", "max_dt")
@@ -477,15 +503,15 @@ class World:
 
         def set_time(v):
             mag.time = float(v)
-        var("t", lambda: mag.time, set_time, go="engine/run.go")
-        var("step", lambda: float(clock.n_steps), go="engine/run.go")
+        n.var("t", lambda: mag.time, set_time, go="engine/run.go")
+        n.var("step", lambda: float(clock.n_steps), go="engine/run.go")
         self.relax_threshold = -1.0
         self.minimizer = {"stop": 1e-6, "samples": 10}
-        var("RelaxTorqueThreshold", lambda: self.relax_threshold,
+        n.var("RelaxTorqueThreshold", lambda: self.relax_threshold,
             lambda v: setattr(self, "relax_threshold", float(v)), go="engine/relax.go")
-        var("MinimizerStop", lambda: self.minimizer["stop"],
+        n.var("MinimizerStop", lambda: self.minimizer["stop"],
             lambda v: self.minimizer.__setitem__("stop", float(v)), go="engine/minimizer.go")
-        var("MinimizerSamples", lambda: float(self.minimizer["samples"]),
+        n.var("MinimizerSamples", lambda: float(self.minimizer["samples"]),
             lambda v: self.minimizer.__setitem__("samples", int(v)), go="engine/minimizer.go")
 
         def set_solver(kind):
@@ -498,74 +524,71 @@ class World:
 
         def run(seconds):
             self._run_total = mag.time + seconds
-            self._check_runnable()
+            mag.require_mesh()
             steppers.run(mag, clock, seconds, self.do_output)
 
         def run_steps(n):
-            self._check_runnable()
+            mag.require_mesh()
             steppers.steps(mag, clock, int(n), self.do_output)
 
         def relax():
-            self._check_runnable()
+            mag.require_mesh()
             steppers.relax(mag, clock, self.relax_threshold)
 
         def minimize():
-            self._check_runnable()
+            mag.require_mesh()
             steppers.minimize(mag, clock, self.minimizer["samples"], self.minimizer["stop"], self.do_output)
-        func("Run", run, "float", go="engine/run.go")
-        func("Steps", run_steps, "int", go="engine/run.go")
-        func("SetSolver", set_solver, "int", go="engine/run.go")
-        func("Relax", relax, go="engine/relax.go")
-        func("Minimize", minimize, go="engine/minimizer.go")
+        n.func("Run", run, "float", go="engine/run.go")
+        n.func("Steps", run_steps, "int", go="engine/run.go")
+        n.func("SetSolver", set_solver, "int", go="engine/run.go")
+        n.func("Relax", relax, go="engine/relax.go")
+        n.func("Minimize", minimize, go="engine/minimizer.go")
 
-        # engine/table.go, save.go, autosave.go, util.go
+    def _bind_outputs(self, n: _Names) -> None:
+        """Names of engine/table.go, save.go, autosave.go, util.go."""
+        mag = self.magnet
         def table_autosave(period):
             self.table_autosave = Autosave(period, mag.time, self.table_save) if period else None
-        func("TableAdd", self.table_add, "quantity", go="engine/table.go")
-        func("TableAutoSave", table_autosave, "float", go="engine/table.go")
-        func("TableSave", self.table_save, go="engine/table.go")
-        func("Save", self.save, "quantity", go="engine/save.go")
-        func("SaveAs", self.save, "quantity", "string", go="engine/save.go")
-        func("Snapshot", self.snapshot, "quantity", go="engine/save.go")
-        func("SnapshotAs", self.snapshot, "quantity", "string", go="engine/save.go")
+        n.func("TableAdd", self.table_add, "quantity", go="engine/table.go")
+        n.func("TableAutoSave", table_autosave, "float", go="engine/table.go")
+        n.func("TableSave", self.table_save, go="engine/table.go")
+        n.func("Save", self.save, "quantity", go="engine/save.go")
+        n.func("SaveAs", self.save, "quantity", "string", go="engine/save.go")
+        n.func("Snapshot", self.snapshot, "quantity", go="engine/save.go")
+        n.func("SnapshotAs", self.snapshot, "quantity", "string", go="engine/save.go")
 
         def autosave(q, period, action):
             if period == 0:
                 self.autosaves.pop(q.name + action.__name__, None)
             else:
                 self.autosaves[q.name + action.__name__] = Autosave(period, mag.time, lambda: action(q))
-        func("AutoSave", lambda q, p: autosave(q, p, self.save), "quantity", "float", go="engine/autosave.go")
-        func("AutoSnapshot", lambda q, p: autosave(q, p, self.snapshot), "quantity", "float",
+        n.func("AutoSave", lambda q, p: autosave(q, p, self.save), "quantity", "float", go="engine/autosave.go")
+        n.func("AutoSnapshot", lambda q, p: autosave(q, p, self.snapshot), "quantity", "float",
              go="engine/autosave.go")
-        func("Print", lambda *a: print(" ".join(_fmt(x) for x in a), file=self.log, flush=True), variadic=True,
+        n.func("Print", lambda *a: print(" ".join(_fmt(x) for x in a), file=self.log, flush=True), variadic=True,
              go="engine/util.go")
-        func("Expect", self.expect, "string", "float", "float", "float", go="engine/util.go")
+        n.func("Expect", self.expect, "string", "float", "float", "float", go="engine/util.go")
 
         def expectv(name, have, want, tol):
             for c in range(3):
                 self.expect(name, have[c], want[c], tol, component="xyz"[c])
-        func("ExpectV", expectv, "string", "vector", "vector", "float", go="engine/util.go")
-        func("Vector", Vector, "float", "float", "float", ret="vector", go="engine/util.go")
+        n.func("ExpectV", expectv, "string", "vector", "vector", "float", go="engine/util.go")
+        n.func("Vector", Vector, "float", "float", "float", ret="vector", go="engine/util.go")
 
-        # engine/customfield.go
+    def _bind_custom_terms(self, n: _Names) -> None:
+        """Names of engine/customfield.go."""
+        mag = self.magnet
         from spinlif.mx3 import custom
 
-        func("AddFieldTerm", lambda q: (mag.custom_fields.append(custom.wrap(q)), mag._invalidate()), "quantity",
+        n.func("AddFieldTerm", lambda q: (mag.custom_fields.append(custom.wrap(q)), mag._invalidate()), "quantity",
              go="engine/customfield.go")
-        func("AddEdensTerm", lambda q: (mag.custom_edens.append(custom.wrap(q)), mag._invalidate()), "quantity",
+        n.func("AddEdensTerm", lambda q: (mag.custom_edens.append(custom.wrap(q)), mag._invalidate()), "quantity",
              go="engine/customfield.go")
-        func("RemoveCustomFields", lambda: (mag.custom_fields.clear(), mag._invalidate()), go="engine/customfield.go")
-        func("RemoveCustomEnergies", lambda: (mag.custom_edens.clear(), mag._invalidate()),
+        n.func("RemoveCustomFields", lambda: (mag.custom_fields.clear(), mag._invalidate()), go="engine/customfield.go")
+        n.func("RemoveCustomEnergies", lambda: (mag.custom_edens.clear(), mag._invalidate()),
              go="engine/customfield.go")
         for name, impl, params in custom.FUNCTIONS:
-            func(name, impl, *params, ret="quantity", go="engine/customfield.go")
-        return b
-
-    def _check_runnable(self) -> None:
-        mag = self.magnet
-        mag.require_mesh()
-        if not mag.params["Temp"].is_zero():
-            raise PhysicsError("Temp: a finite temperature is supported by MuMax3, not by the cpu engine")
+            n.func(name, impl, *params, ret="quantity", go="engine/customfield.go")
 
 
 def _fmt(x) -> str:
