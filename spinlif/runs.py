@@ -171,13 +171,13 @@ class _Job:
             return cls(None, "run.mx3", "spinlif.mx3.engine", 0.0, {"script_sha256": _sha256(path)})
         document = problems.load_document(path)
         if problems.is_problem(document):
-            template, module, t = (problems.template_name(document), "spinlif.validation.cpu",
-                                   problems.total_time(document))
+            name, template, module, t = ("problem.yaml", problems.template_name(document),
+                                         "spinlif.validation.cpu", problems.total_time(document))
         else:
-            template, module, t = (device_module(document["device"]).TEMPLATE, "spinlif.engines.cpu",
-                                   total_time(document))
+            name, template, module, t = ("spec.yaml", device_module(document["device"]).TEMPLATE,
+                                         "spinlif.engines.cpu", total_time(document))
         # the template this spec renders to, for either engine (the cpu engine follows the same schedule)
-        return cls(document, "spec.yaml" if module == "spinlif.engines.cpu" else "problem.yaml", module, t,
+        return cls(document, name, module, t,
                    {"spec_sha256": spec_hash(document), "template_sha256": template_sha256(template)})
 
 
@@ -216,10 +216,12 @@ def simulate(
     ``engine`` is ``mumax3``, ``cpu`` or ``auto``. For ``mumax3``, ``script`` is the rendered
     ``.mx3`` (rendered here into the run directory when not given). ``threads`` sets the CPU
     engine's torch threads; ``gpu`` and ``cache_dir`` go to MuMax3's ``-gpu`` and ``-cache``.
-    ``spec_path`` may also be a MuMax3 script (``.mx3``): both engines then run it as it is;
-    ``expect_continue`` lets the cpu engine record failed expects and finish (the manifest then
-    says ``expects_failed``). ``gpu="auto"`` holds a free slot of :func:`spinlif.gpu.acquire_slot` (``gpu_slots`` MuMax3
+    ``gpu="auto"`` holds a free slot of :func:`spinlif.gpu.acquire_slot` (``gpu_slots`` MuMax3
     processes per GPU, locks in ``lock_dir``) for the whole run.
+
+    ``spec_path`` may also be a MuMax3 script (``.mx3``): both engines then run it as it is.
+    ``expect_continue`` (cpu engine, scripts) records failed expects and lets the script finish;
+    the manifest then says ``expects_failed``.
     """
     import contextlib
 

@@ -118,3 +118,23 @@ def test_expect_continue_records_failures_and_exits_1(tmp_path):
     expects = read_expects(out / "expects.csv")
     assert proc.returncode == 1 and len(expects) == 3
     assert all(abs(float(e["value"]) - float(e["expected"])) <= 2e-3 for e in expects)
+
+
+@pytest.mark.slow
+def test_v4_wall_velocity_from_the_rendered_script_matches_the_device_builder(tmp_path):
+    """A step towards item 3: the V4 strip of test_cpu_engine, once through today's per-device
+    builder and once as its rendered run.mx3 through the interpreter (MuMax3's TwoDomain start,
+    RK45DP, table rows at MuMax3's autosave times): the steady wall velocities agree to 3 %."""
+    from spinlif.render import render
+    from spinlif.runs import simulate
+    from tests.conftest import small_dw_spec
+    from tests.test_cpu_engine import run_cpu, wall_velocity
+
+    spec = small_dw_spec(**{"drive.duration": 0.6e-9, "drive.current_direction": "+x"})
+    v_builder = wall_velocity(run_cpu(tmp_path, "builder", spec), spec)
+    script = tmp_path / "run.mx3"
+    script.write_text(render(spec))
+    simulate(script, "cpu", tmp_path / "script")
+    v_script = wall_velocity(tmp_path / "script", spec)
+    print(f"V4 wall velocity: builder {v_builder:.2f} m/s, rendered script {v_script:.2f} m/s")
+    assert v_builder > 0 and abs(v_script - v_builder) / v_builder < 0.03

@@ -112,7 +112,10 @@ class Regionwise:
         return bool(self.funcs)
 
     def is_zero(self) -> bool:
-        return not self.funcs and not np.any(self.lut)
+        """No region holds a non-zero value or a function (cached per version: called every step)."""
+        if getattr(self, "_zero", (None,))[0] != self.version:
+            self._zero = (self.version, not self.funcs and not np.any(self.lut))
+        return self._zero[1]
 
     def uniform_value(self) -> np.ndarray | None:
         """The value when every region holds the same constant, else None."""
@@ -132,12 +135,112 @@ class Excitation(Regionwise):
         return super().is_zero() and not self.extra
 
 
+def _exchange_dmi(m: torch.Tensor, links, scale: torch.Tensor) -> torch.Tensor:
+    """B_exch (T) from the neighbour links of :meth:`Magnet._links`: MuMax3's ``adddmi`` /
+    ``addexchange`` kernels (``cuda/dmi.cu``, ``cuda/exchange.cu``)."""
+    h = [torch.zeros_like(m[0]) for _ in range(3)]
+    for axis, idx, coef, dcoef, k, present, use in links:
+        nb = m.index_select(axis + 1, idx)
+        if axis == 0:  # coef is 0 where the neighbour is missing (Neumann: m1 = m0)
+            for c in range(3):
+                h[c] = h[c] + coef * (nb[c] - m[c])
+            continue
+        i = 0 if axis == 2 else 1  # the in-plane component along this axis; o the other one
+        o = 1 - i
+        absent = 1 - present
+        # a missing neighbour is extrapolated from the DMI boundary condition (cuda/dmi.cu)
+        m1i = present * nb[i] + absent * (m[i] - k * m[2])
+        m1z = present * nb[2] + absent * (m[2] + k * m[i])
+        h[i] = h[i] + coef * (m1i - m[i]) + dcoef * m1z
+        h[o] = h[o] + coef * present * (nb[o] - m[o])
+        h[2] = h[2] + coef * (m1z - m[2]) - dcoef * m1i
+    return torch.stack(h) * scale
+
+
 def cross(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return torch.stack([a[1] * b[2] - a[2] * b[1], a[2] * b[0] - a[0] * b[2], a[0] * b[1] - a[1] * b[0]])
 
 
 def dot(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return (a * b).sum(dim=0)
+
+
+def _demag_field(M: torch.Tensor, kernel, shape) -> torch.Tensor:
+    """B_demag (T) of M (A/m) by FFT convolution with the kernel of :func:`demag_kernel`."""
+    N, dims, padded = kernel
+    if not dims:
+        return MU0 * torch.stack([N[i][0] * M[0] + N[i][1] * M[1] + N[i][2] * M[2] for i in range(3)])
+    Mk = [torch.fft.rfftn(M[j], s=padded, dim=dims) for j in range(3)]
+    out = []
+    for i in range(3):
+        hi = torch.fft.irfftn(N[i][0] * Mk[0] + N[i][1] * Mk[1] + N[i][2] * Mk[2], s=padded, dim=dims)
+        out.append(hi[: shape[0], : shape[1], : shape[2]])
+    return MU0 * torch.stack(out)
+
+
+def _anisotropy_parts(m: torch.Tensor, coef) -> list[tuple[torch.Tensor, float]]:
+    """Anisotropy fields (T) with their energy factors (``cuda/uniaxialanisotropy2.cu``,
+    ``cuda/cubicanisotropy2.cu``; energy -1/2, -1/4, ... M.B in ``engine/anisotropy.go``).
+    ``coef`` = (u, 2 Ku1/Ms, 4 Ku2/Ms, (c1, c2, c3), Kc1/Ms, Kc2/Ms, Kc3/Ms), None where zero."""
+    u, k1, k2, axes, kc1, kc2, kc3 = coef
+    parts = []
+    if u is not None:
+        mu = dot(m, u)
+        if k1 is not None:
+            parts.append((k1 * mu * u, -0.5))
+        if k2 is not None:
+            parts.append((k2 * mu ** 3 * u, -0.25))
+    if axes is not None:
+        c1, c2, c3 = axes
+        a, b, c = dot(c1, m), dot(c2, m), dot(c3, m)
+        if kc1 is not None:
+            parts.append((-2 * kc1 * ((b ** 2 + c ** 2) * a * c1 + (a ** 2 + c ** 2) * b * c2
+                                      + (a ** 2 + b ** 2) * c * c3), -0.25))
+        if kc2 is not None:
+            parts.append((-2 * kc2 * (b ** 2 * c ** 2 * a * c1 + a ** 2 * c ** 2 * b * c2
+                                      + a ** 2 * b ** 2 * c * c3), -1 / 6))
+        if kc3 is not None:
+            parts.append((-4 * kc3 * ((b ** 4 + c ** 4) * a ** 3 * c1 + (a ** 4 + c ** 4) * b ** 3 * c2
+                                      + (a ** 4 + b ** 4) * c ** 3 * c3), -0.125))
+    return parts
+
+
+def _slonczewski(m: torch.Tensor, jz: torch.Tensor, coef, alpha: torch.Tensor) -> torch.Tensor:
+    """Slonczewski torque / gamma0 (T) (``cuda/slonczewski2.cu``); ``coef`` = (p, (hbar/e)/(t Ms),
+    Pol, Lambda^2, EpsilonPrime)."""
+    p, beta_per_j, pol, lam2, eps_p = coef
+    beta = beta_per_j * jz
+    eps = pol * lam2 / ((lam2 + 1) + (lam2 - 1) * dot(p, m))
+    A, B = beta * eps, beta * eps_p
+    gilb = 1 / (1 + alpha ** 2)
+    pxm = cross(p, m)
+    return gilb * (A + alpha * B) * cross(m, pxm) + gilb * (B - alpha * A) * pxm
+
+
+def _ll_torque(m: torch.Tensor, b: torch.Tensor, alpha: torch.Tensor, precess: bool) -> torch.Tensor:
+    """Landau-Lifshitz torque / gamma0 (T) (``cuda/lltorque2.cu``; ``LLNoPrecess`` without precession)."""
+    mxb = cross(m, b)
+    if precess:
+        return -1 / (1 + alpha ** 2) * (mxb + alpha * cross(m, mxb))
+    return -cross(m, mxb)
+
+
+def _effective_field(m, ms, links, exch_scale, demag, shape, anis, b_add):
+    b = _exchange_dmi(m, links, exch_scale) + b_add
+    if demag is not None:
+        b = b + _demag_field(ms * m, demag, shape)
+    for part, _ in _anisotropy_parts(m, anis):
+        b = b + part
+    return b
+
+
+@torch.compile(dynamic=False)
+def _torque_kernel(m, ms, links, exch_scale, demag, shape, anis, b_add, alpha, precess: bool, stt, jz):
+    """The whole torque in one compiled call (eager under TORCHDYNAMO_DISABLE=1)."""
+    tau = _ll_torque(m, _effective_field(m, ms, links, exch_scale, demag, shape, anis, b_add), alpha, precess)
+    if stt is not None:
+        tau = tau + _slonczewski(m, jz, stt, alpha)
+    return tau
 
 
 def exch_average(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -319,8 +422,16 @@ class Magnet:
         return self.msat() * self.m
 
     def _inv_msat(self) -> torch.Tensor:
+        """1 / Msat, 0 where Msat = 0 (MuMax3's ``inv_Msat``); cached unless Msat depends on t."""
+        p = self.params["Msat"]
+        key = ("inv_msat", p.version, self._region_version())
+        if key in self._cache:
+            return self._cache[key]
         ms = self.msat()
-        return torch.where(ms != 0, 1 / torch.where(ms != 0, ms, 1.0), torch.zeros_like(ms))
+        inv = torch.where(ms != 0, 1 / torch.where(ms != 0, ms, 1.0), torch.zeros_like(ms))
+        if not p.time_dependent:
+            self._cache[key] = inv
+        return inv
 
     def _links(self):
         """Per-neighbour stiffness and DMI coefficients (cached until a parameter or region changes):
@@ -375,83 +486,61 @@ class Magnet:
         """Exchange + interfacial DMI field (T), MuMax3's kernels with the DMI boundary condition."""
         if not self.params["Dbulk"].is_zero():
             raise PhysicsError("Dbulk: supported by MuMax3, not by the cpu engine")
-        m = self.m
-        h = torch.zeros_like(m)
-        comp = {2: 0, 1: 1}  # array axis -> in-plane component (x for axis 2, y for axis 1)
-        for axis, idx, coef, dcoef, k, present, use in self._links():
-            nb = m.index_select(axis + 1, idx)
-            if axis == 0:
-                h = h + coef * (nb - m) * present
-                continue
-            i = comp[axis]
-            ghost = m.clone()
-            ghost[i] = m[i] - k * m[2]
-            ghost[2] = m[2] + k * m[i]
-            m1 = present * nb + (1 - present) * ghost
-            h = h + coef * (m1 - m)
-            dmi = torch.zeros_like(m)
-            dmi[i] = dcoef * m1[2]
-            dmi[2] = -dcoef * m1[i]
-            h = h + dmi
-        return h * self._inv_msat() * (self.geom > 0)
+        return _exchange_dmi(self.m, self._links(), self._exch_scale())
+
+    def _exch_scale(self) -> torch.Tensor:
+        """1 / Msat on the geometry, 0 elsewhere (B = h / Ms in tesla)."""
+        key = ("exch_scale", self.params["Msat"].version, id(self.regions), id(self.geom))
+        if key not in self._cache or self.params["Msat"].time_dependent:
+            self._cache[key] = self._inv_msat() * (self.geom > 0)
+        return self._cache[key]
+
+    def _demag(self):
+        """The demag kernel of the mesh, or None when demag is off."""
+        if not self.enable_demag:
+            return None
+        if "demag" not in self._cache or self._cache["demag"][0] != self.mesh:
+            self._cache["demag"] = (self.mesh, demag_kernel(self.mesh))
+        return self._cache["demag"][1]
 
     def b_demag(self) -> torch.Tensor:
         """Demagnetising field (T) of M = Msat m by FFT convolution (``engine/demag.go``)."""
-        if not self.enable_demag:
-            return torch.zeros_like(self.m)
-        if "demag" not in self._cache or self._cache["demag"][0] != self.mesh:
-            self._cache["demag"] = (self.mesh, demag_kernel(self.mesh))
-        N, dims, padded = self._cache["demag"][1]
-        M = self.m_full()
-        if not dims:
-            h = torch.stack([sum(N[i][j] * M[j] for j in range(3)) for i in range(3)])
-            return MU0 * h
-        Mk = [torch.fft.rfftn(M[j], s=padded, dim=dims) for j in range(3)]
-        shape = self.mesh.shape
-        out = []
-        for i in range(3):
-            hk = N[i][0] * Mk[0] + N[i][1] * Mk[1] + N[i][2] * Mk[2]
-            hi = torch.fft.irfftn(hk, s=padded, dim=dims)
-            out.append(hi[: shape[0], : shape[1], : shape[2]])
-        return MU0 * torch.stack(out)
+        kernel = self._demag()
+        return torch.zeros_like(self.m) if kernel is None else _demag_field(self.m_full(), kernel, self.mesh.shape)
 
-    def _anis_axes(self):
-        u = self.cell_param("AnisU")
-        return u / torch.clamp(torch.sqrt((u ** 2).sum(0)), min=1e-300)
+    def _static(self, key: str, names: tuple[str, ...], build):
+        """``build()`` cached until one of the parameters ``names`` changes (never when one depends on t)."""
+        params = [self.params[n] for n in names]
+        full = (key, tuple(p.version for p in params), id(self.regions), id(self.geom))
+        if full in self._cache:
+            return self._cache[full]
+        value = build()
+        if not any(p.time_dependent for p in params):
+            self._cache[full] = value
+        return value
+
+    def _anisotropy_coefficients(self):
+        def unit(v):
+            return v / torch.clamp(torch.sqrt((v ** 2).sum(0)), min=1e-300)
+
+        def build():
+            p, inv = self.params, self._inv_msat()
+
+            def k(name, factor):
+                return None if p[name].is_zero() else factor * self.cell_param(name) * inv
+            uniaxial = not (p["Ku1"].is_zero() and p["Ku2"].is_zero())
+            cubic = not (p["Kc1"].is_zero() and p["Kc2"].is_zero() and p["Kc3"].is_zero())
+            axes = None
+            if cubic:
+                c1, c2 = unit(self.cell_param("AnisC1")), unit(self.cell_param("AnisC2"))
+                axes = (c1, c2, cross(c1, c2))
+            return (unit(self.cell_param("AnisU")) if uniaxial else None, k("Ku1", 2), k("Ku2", 4), axes,
+                    k("Kc1", 1), k("Kc2", 1), k("Kc3", 1))
+        return self._static("anis", ("Msat", "Ku1", "Ku2", "Kc1", "Kc2", "Kc3", "AnisU", "AnisC1", "AnisC2"), build)
 
     def b_anis_parts(self) -> list[tuple[torch.Tensor, float]]:
-        """Anisotropy fields with their energy factors (``cuda/uniaxialanisotropy2.cu``,
-        ``cuda/cubicanisotropy2.cu``; energy -1/2, -1/4, ... M.B in ``engine/anisotropy.go``)."""
-        parts = []
-        inv = self._inv_msat()
-        m = self.m
-        p = self.params
-        if not (p["Ku1"].is_zero() and p["Ku2"].is_zero()):
-            u = self._anis_axes()
-            mu = dot(m, u)
-            if not p["Ku1"].is_zero():
-                parts.append((2 * self.cell_param("Ku1") * inv * mu * u, -0.5))
-            if not p["Ku2"].is_zero():
-                parts.append((4 * self.cell_param("Ku2") * inv * mu ** 3 * u, -0.25))
-        if not (p["Kc1"].is_zero() and p["Kc2"].is_zero() and p["Kc3"].is_zero()):
-            def unit(v):
-                return v / torch.clamp(torch.sqrt((v ** 2).sum(0)), min=1e-300)
-            c1, c2 = unit(self.cell_param("AnisC1")), unit(self.cell_param("AnisC2"))
-            c3 = cross(c1, c2)
-            a, b, c = dot(c1, m), dot(c2, m), dot(c3, m)
-            if not p["Kc1"].is_zero():
-                k = self.cell_param("Kc1") * inv
-                parts.append((-2 * k * ((b ** 2 + c ** 2) * a * c1 + (a ** 2 + c ** 2) * b * c2
-                                         + (a ** 2 + b ** 2) * c * c3), -0.25))
-            if not p["Kc2"].is_zero():
-                k = self.cell_param("Kc2") * inv
-                parts.append((-2 * k * (b ** 2 * c ** 2 * a * c1 + a ** 2 * c ** 2 * b * c2
-                                         + a ** 2 * b ** 2 * c * c3), -1 / 6))
-            if not p["Kc3"].is_zero():
-                k = self.cell_param("Kc3") * inv
-                parts.append((-4 * k * ((b ** 4 + c ** 4) * a ** 3 * c1 + (a ** 4 + c ** 4) * b ** 3 * c2
-                                         + (a ** 4 + b ** 4) * c ** 3 * c3), -0.125))
-        return parts
+        """Anisotropy fields (T) with their energy factors."""
+        return _anisotropy_parts(self.m, self._anisotropy_coefficients())
 
     def b_anis(self) -> torch.Tensor:
         parts = self.b_anis_parts()
@@ -466,12 +555,17 @@ class Magnet:
             out = out + q.value()
         return out
 
-    def b_eff(self) -> torch.Tensor:
-        """B_eff (T): ``engine/effectivefield.go`` SetEffectiveField."""
-        b = self.b_demag() + self.b_exch() + self.b_anis() + self.b_ext()
+    def _b_added(self) -> torch.Tensor:
+        """B_ext plus the custom fields (T)."""
+        b = self.b_ext()
         if self.custom_fields:
             b = b + self.b_custom()
         return b
+
+    def b_eff(self) -> torch.Tensor:
+        """B_eff (T): ``engine/effectivefield.go`` SetEffectiveField."""
+        return _effective_field(self.m, self.msat(), self._links(), self._exch_scale(), self._demag(),
+                                self.mesh.shape, self._anisotropy_coefficients(), self._b_added())
 
     # --- energies (J) and densities (J/m^3) ----------------------------------------------------
     def edens(self, term: str) -> torch.Tensor:
@@ -495,52 +589,51 @@ class Magnet:
 
     # --- torque (T) -----------------------------------------------------------------------------
     def torque(self) -> torch.Tensor:
-        """Total torque / gamma0 (``engine/torque.go`` SetTorque)."""
+        """Total torque / gamma0 (``engine/torque.go`` SetTorque): one call of the compiled kernel."""
         self.n_evals += 1
-        m = self.m
-        b = self.b_eff()
-        alpha = self.cell_param("alpha")
-        mxb = cross(m, b)
-        if self.precess:
-            tau = -1 / (1 + alpha ** 2) * (mxb + alpha * cross(m, mxb))
-        else:
-            tau = -cross(m, mxb)
-        tau = tau + self.st_torque()
+        if not self.params["Dbulk"].is_zero():
+            raise PhysicsError("Dbulk: supported by MuMax3, not by the cpu engine")
+        stt, jz = self._slonczewski_inputs()
+        tau = _torque_kernel(self.m, self.msat(), self._links(), self._exch_scale(), self._demag(), self.mesh.shape,
+                             self._anisotropy_coefficients(), self._b_added(), self.cell_param("alpha"),
+                             self.precess, stt, jz)
         if not self.params["frozenspins"].is_zero():
             tau = tau * (self.cell_param("frozenspins") == 0)
         return tau
 
-    def st_torque(self) -> torch.Tensor:
-        """Spin-transfer torque: Slonczewski (``cuda/slonczewski2.cu``); Zhang-Li only where it vanishes."""
-        m = self.m
+    def _slonczewski_inputs(self):
+        """(coefficients, J_z) of the Slonczewski torque, or (None, None) when it vanishes. Refuses
+        a Zhang-Li torque that would act (J in plane, or J_z across several cell layers)."""
         if self.J.is_zero():
-            return torch.zeros_like(m)
-        J = self.cell_values(self.J).expand_as(m)
+            return None, None
+        J = self.cell_values(self.J).expand_as(self.m)
         if not self.disable_zhang_li:
-            mesh = self.mesh
             in_plane = bool(torch.any(J[0] != 0) or torch.any(J[1] != 0))
-            if in_plane or (mesh.n[2] > 1 and bool(torch.any(J[2] != 0))):
+            if in_plane or (self.mesh.n[2] > 1 and bool(torch.any(J[2] != 0))):
                 raise PhysicsError("the Zhang-Li torque (J with a gradient direction of m): supported by "
                                    "MuMax3, not by the cpu engine; set DisableZhangLiTorque = true")
         if self.disable_slonczewski or self.FixedLayer.is_zero():
-            return torch.zeros_like(m)
-        jz = J[2] * self.fixed_layer_sign
-        ms = self.msat()
-        alpha = self.cell_param("alpha")
-        pol, lam, eps_p = self.cell_param("Pol"), self.cell_param("Lambda"), self.cell_param("EpsilonPrime")
-        flt = self.cell_param("FreeLayerThickness")
-        flt = torch.where(flt == 0, torch.full_like(flt, self.mesh.n[2] * self.mesh.cell[2]), flt)
-        p = self.cell_values(self.FixedLayer).expand_as(m)
-        p = p / torch.clamp(torch.sqrt((p ** 2).sum(0)), min=1e-300)
-        safe = (ms != 0) & (jz != 0)
-        beta = torch.where(safe, (HBAR / QE) * jz / (flt * torch.where(ms != 0, ms, 1.0)), torch.zeros_like(ms))
-        lam2 = lam ** 2
-        eps = pol * lam2 / ((lam2 + 1) + (lam2 - 1) * dot(p, m))
-        A, B = beta * eps, beta * eps_p
-        gilb = 1 / (1 + alpha ** 2)
-        pxm = cross(p, m)
-        mxpxm = cross(m, pxm)
-        return gilb * (A + alpha * B) * mxpxm + gilb * (B - alpha * A) * pxm
+            return None, None
+
+        def build():
+            ms = self.msat()
+            flt = self.cell_param("FreeLayerThickness")
+            flt = torch.where(flt == 0, torch.full_like(flt, self.mesh.n[2] * self.mesh.cell[2]), flt)
+            p = self.cell_values(self.FixedLayer).expand_as(self.m)
+            p = p / torch.clamp(torch.sqrt((p ** 2).sum(0)), min=1e-300)
+            beta_per_j = torch.where(ms != 0, (HBAR / QE) / (flt * torch.where(ms != 0, ms, 1.0)), torch.zeros_like(ms))
+            return p, beta_per_j, self.cell_param("Pol"), self.cell_param("Lambda") ** 2, self.cell_param("EpsilonPrime")
+        key = ("stt", self.FixedLayer.version)
+        coef = self._static(key, ("Msat", "FreeLayerThickness", "Pol", "Lambda", "EpsilonPrime"), build) \
+            if not self.FixedLayer.time_dependent else build()
+        return coef, J[2] * self.fixed_layer_sign
+
+    def st_torque(self) -> torch.Tensor:
+        """Spin-transfer torque / gamma0 (T): Slonczewski (``cuda/slonczewski2.cu``)."""
+        stt, jz = self._slonczewski_inputs()
+        if stt is None:
+            return torch.zeros_like(self.m)
+        return _slonczewski(self.m, jz, stt, self.cell_param("alpha"))
 
     def max_torque(self) -> float:
         return float(torch.sqrt((self.torque() ** 2).sum(0)).max())
