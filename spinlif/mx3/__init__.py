@@ -22,6 +22,10 @@ def _world(out_dir: Path, script: Path, expect_continue: bool, label: str):
     from spinlif.engines.cpu_fields import import_backend
 
     import_backend(int(os.environ.get("SPINLIF_THREADS", "1")))  # torch float64 defaults, magnum.np quiet
+    import warnings
+
+    # the demag FFT's complex products stay eager inside the compiled torque: expected, not a problem
+    warnings.filterwarnings("ignore", message="Torchinductor does not support code generation for complex")
     from spinlif.mx3.world import World
 
     return World(out_dir, script.parent, expect_continue=expect_continue, progress_label=label)
