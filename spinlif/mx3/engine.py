@@ -41,11 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     except ExpectFailed as err:
         print(f"spinlif[cpu] {args.script}: {err}", file=sys.stderr)
         return 1
-    import magnumnp
     import torch
 
-    info = {"engine": "cpu", "engine_version": f"spinlif.mx3 on torch {torch.__version__} "
-            f"(demag kernel: magnum.np {magnumnp.__version__})", "threads": args.threads,
+    from spinlif import __version__
+
+    version = f"spinlif {__version__} MuMax3 script interpreter, torch {torch.__version__}"
+    info = {"engine": "cpu", "engine_version": version, "threads": args.threads,
             "wall_time_s": time.time() - start, **{k: v for k, v in info.items() if k != "expects"}}
     (args.out_dir / "engine_info.json").write_text(json.dumps(info, indent=2))
     print(f"spinlif[cpu] done: {info['table_rows']} table rows, {info['snapshots']} snapshots, "

@@ -278,45 +278,24 @@ class InterRegionTable:
 
 
 def demag_kernel(mesh: Mesh) -> tuple[list[list[torch.Tensor]], list[int], list[int]]:
-    """FFT of the demagnetising tensor N on the zero-padded grid (Newell near field for 20
-    neighbours, dipole far field: magnum.np's ``demag_f``/``demag_g``), with the periodic images of
-    ``mesh.pbc``. Returns ``(N_hat[i][j], fft dims, padded sizes)`` in array order (z, y, x).
+    """FFT of MuMax3's demagnetising kernel (:func:`spinlif.mx3.demag.mumax3_kernel`) on MuMax3's
+    padded grid. Returns ``(K_hat[i][j], fft dims, padded sizes)`` in array order (z, y, x); a
+    direction of one cell is not transformed (its kernel is the value at offset 0)."""
+    from spinlif.mx3.demag import mumax3_kernel, pad_size
 
-    MuMax3 integrates the kernel numerically (``engine/demagkernel.go``); the two agree to ~1e-3 in
-    the nearest cells (fixtures/mumax3-tests/README.md).
-    """
-    from magnumnp.field_terms.demag import demag_f, demag_g
-
-    n = list(mesh.n)
-    dx = np.array(mesh.cell, dtype=float)
-    dx = dx / dx.min()
-    shape = [1 if n[i] == 1 else (2 * n[i] if mesh.pbc[i] == 0 else n[i]) for i in range(3)]
-
-    def component(perm, func):
-        ij = torch.meshgrid(*[torch.fft.fftfreq(s, 1 / s, dtype=torch.float64) for s in shape], indexing="ij")
-        x, y, z = [ij[k] * dx[k] for k in perm]
-        lengths = [n[k] * dx[k] for k in perm]
-        d = [dx[k] for k in perm]
-        offsets = torch.stack(torch.meshgrid(*[torch.arange(-mesh.pbc[k], mesh.pbc[k] + 1) for k in perm],
-                                             indexing="ij"), dim=-1).reshape(-1, 3)
-        out = torch.zeros(shape, dtype=torch.float64)
-        for o in offsets:
-            out += func(x + o[0] * lengths[0], y + o[1] * lengths[1], z + o[2] * lengths[2], *d, *d, 20)
-        return out.permute(2, 1, 0)  # (x, y, z) -> (z, y, x)
-
-    Nxx = component([0, 1, 2], demag_f)
-    Nxy = component([0, 1, 2], demag_g)
-    Nxz = component([0, 2, 1], demag_g)
-    Nyy = component([1, 2, 0], demag_f)
-    Nyz = component([1, 2, 0], demag_g)
-    Nzz = component([2, 0, 1], demag_f)
-    dims = [2 - i for i in range(3) if n[i] > 1]  # array dims (z=0, y=1, x=2) with more than one cell
-    padded = [shape[2 - d] for d in dims]
-    comps = [Nxx, Nxy, Nxz, Nyy, Nyz, Nzz]
-    if dims:
-        comps = [torch.fft.rfftn(c, dim=dims).real.clone() for c in comps]
-    Nxx, Nxy, Nxz, Nyy, Nyz, Nzz = comps
-    return [[Nxx, Nxy, Nxz], [Nxy, Nyy, Nyz], [Nxz, Nyz, Nzz]], dims, padded
+    K = mumax3_kernel(mesh.n, mesh.cell, mesh.pbc)
+    size = pad_size(mesh.n, mesh.pbc)
+    dims = [2 - i for i in range(3) if mesh.n[i] > 1]  # array dims (z=0, y=1, x=2) with more than one cell
+    padded = [size[2 - d] for d in dims]
+    keep = tuple(slice(None) if mesh.n[2 - a] > 1 else slice(0, 1) for a in range(3))
+    out = []
+    for row in K:
+        comps = []
+        for k in row:
+            t = torch.as_tensor(k[keep])
+            comps.append(torch.fft.rfftn(t, dim=dims).real.clone() if dims else t)
+        out.append(comps)
+    return out, dims, padded
 
 
 class Magnet:
