@@ -35,6 +35,7 @@ def refused(text: str, tmp_path) -> str:
     (HEADER + "Run(1e-9\n", 5, "syntax error"),
     (HEADER + "m = Uniform(1, 0, 0)\nFooBar(3)\n", 6, "undefined: FooBar (not a MuMax3 name)"),
     (HEADER + "Temp = 300\n", 5, "Temp: supported by MuMax3, not by the cpu engine"),
+    (HEADER + "ext_makegrains(1e-8, 5, 0)\n", 5, "ext_makegrains: supported by MuMax3, not by the cpu engine"),
     (HEADER + "B_ext = vector(1, 0)\n", 5, "vector: wrong number of arguments: have 2, want 3"),
     (HEADER + "Run(\"long\")\n", 5, "type mismatch: can not use type string as float"),
     (HEADER + "geom := Layer(0)\n", 5, "already defined: geom"),
@@ -100,7 +101,8 @@ def read_expects(path) -> list[dict]:
 @pytest.mark.slow
 @pytest.mark.parametrize("name, n_expects", [("rkky", 1), ("average", 36), ("anisenergyconservation", 10),
                                              ("dmienergy", 2), ("timedep3", 3), ("std5c", 3), ("pbc1", 6),
-                                             ("custom_anisotropy", 10), ("cubicanisotropy", 15), ("edens", 5)])
+                                             ("custom_anisotropy", 10), ("cubicanisotropy", 15), ("edens", 5),
+                                             ("dmibulksymm1D", 2)])
 def test_mumax3_test_script_meets_its_own_expects(name, n_expects, tmp_path):
     out = tmp_path / name
     proc = simulate_script(name, out)

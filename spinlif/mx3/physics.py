@@ -136,24 +136,32 @@ class Excitation(Regionwise):
 
 
 def _exchange_dmi(m: torch.Tensor, links, scale: torch.Tensor) -> torch.Tensor:
-    """B_exch (T) from the neighbour links of :meth:`Magnet._links`: MuMax3's ``adddmi`` /
-    ``addexchange`` kernels (``cuda/dmi.cu``, ``cuda/exchange.cu``)."""
+    """B_exch (T) from the neighbour links of :meth:`Magnet._links`: MuMax3's ``addexchange``,
+    ``adddmi`` and ``adddmibulk`` kernels (``cuda/exchange.cu``, ``cuda/dmi.cu``, ``cuda/dmibulk.cu``).
+    A missing neighbour is m0 (exchange only) or extrapolated from the DMI boundary condition."""
     h = [torch.zeros_like(m[0]) for _ in range(3)]
-    for axis, idx, coef, dcoef, k, present, use in links:
+    for kind, axis, idx, coef, dcoef, k, present in links:
         nb = m.index_select(axis + 1, idx)
-        if axis == 0:  # coef is 0 where the neighbour is missing (Neumann: m1 = m0)
+        if kind == "exchange":  # coef is 0 where the neighbour is missing (Neumann: m1 = m0)
             for c in range(3):
                 h[c] = h[c] + coef * (nb[c] - m[c])
             continue
-        i = 0 if axis == 2 else 1  # the in-plane component along this axis; o the other one
-        o = 1 - i
         absent = 1 - present
-        # a missing neighbour is extrapolated from the DMI boundary condition (cuda/dmi.cu)
-        m1i = present * nb[i] + absent * (m[i] - k * m[2])
-        m1z = present * nb[2] + absent * (m[2] + k * m[i])
-        h[i] = h[i] + coef * (m1i - m[i]) + dcoef * m1z
-        h[o] = h[o] + coef * present * (nb[o] - m[o])
-        h[2] = h[2] + coef * (m1z - m[2]) - dcoef * m1i
+        a = 2 - axis  # the component along this axis (array axis 2 is x)
+        if kind == "interfacial":  # the pair (a, z) rotates; the other in-plane component o does not
+            o = 1 - a
+            m1a = present * nb[a] + absent * (m[a] - k * m[2])
+            m1z = present * nb[2] + absent * (m[2] + k * m[a])
+            h[a] = h[a] + coef * (m1a - m[a]) + dcoef * m1z
+            h[o] = h[o] + coef * present * (nb[o] - m[o])
+            h[2] = h[2] + coef * (m1z - m[2]) - dcoef * m1a
+        else:  # bulk: the pair (p, q) perpendicular to the axis rotates
+            p, q = (a + 1) % 3, (a + 2) % 3
+            m1p = present * nb[p] + absent * (m[p] - k * m[q])
+            m1q = present * nb[q] + absent * (m[q] + k * m[p])
+            h[a] = h[a] + coef * present * (nb[a] - m[a])
+            h[p] = h[p] + coef * (m1p - m[p]) + dcoef * m1q
+            h[q] = h[q] + coef * (m1q - m[q]) - dcoef * m1p
     return torch.stack(h) * scale
 
 
@@ -322,6 +330,7 @@ class Magnet:
         self.FixedLayer = Excitation("FixedLayer", "")
         self.exchange_table = InterRegionTable()
         self.dmi_table = InterRegionTable()
+        self.dbulk_table = InterRegionTable()
         self.enable_demag = True
         self.open_bc = False
         self.precess = True
@@ -413,24 +422,32 @@ class Magnet:
         return inv
 
     def _links(self):
-        """Per-neighbour stiffness and DMI coefficients (cached until a parameter or region changes):
-        MuMax3's ``adddmi`` / ``addexchange`` kernels (``cuda/dmi.cu``, ``cuda/exchange.cu``)."""
-        key = ("links", self.params["Aex"].version, self.params["Dind"].version, self.params["Msat"].version,
+        """Per-neighbour stiffness and DMI coefficients (cached until a parameter or region changes)
+        for :func:`_exchange_dmi`: ``(kind, array axis, neighbour index, 2A/c^2, s D/c, s c D/2A,
+        present)`` with s = -1, +1 the direction; inter-region values from the LUTs of
+        ``engine/exchange.go``. Along z without bulk DMI: exchange only (``cuda/dmi.cu``)."""
+        p = self.params
+        key = ("links", p["Aex"].version, p["Dind"].version, p["Dbulk"].version, p["Msat"].version,
                self.exchange_table.version, self.dmi_table.version, id(self.regions), id(self.geom), self.open_bc)
         if key in self._cache:
             return self._cache[key]
+        bulk = not p["Dbulk"].is_zero()
+        if bulk and not p["Dind"].is_zero():
+            raise PhysicsError("Cannot have interfacial-induced DMI and bulk DMI at the same time")
         mesh = self.mesh
-        msat_lut = self.params["Msat"].current_lut()[:, 0]
-        a_lut = torch.as_tensor(self.exchange_table.lut(self.params["Aex"].current_lut()[:, 0], msat_lut))
-        d_lut = torch.as_tensor(self.dmi_table.lut(self.params["Dind"].current_lut()[:, 0], msat_lut))
+        msat_lut = p["Msat"].current_lut()[:, 0]
+        a_lut = torch.as_tensor(self.exchange_table.lut(p["Aex"].current_lut()[:, 0], msat_lut))
+        d_table, d_name = (self.dbulk_table, "Dbulk") if bulk else (self.dmi_table, "Dind")
+        d_lut = torch.as_tensor(d_table.lut(p[d_name].current_lut()[:, 0], msat_lut))
         present0 = self.geom > 0
         links = []
         r0 = self.regions
         for axis, c, periodic in ((2, mesh.cell[0], mesh.pbc[0]), (1, mesh.cell[1], mesh.pbc[1]),
                                   (0, mesh.cell[2], mesh.pbc[2])):
             n = r0.shape[axis]
-            if axis == 0 and n == 1:
-                continue
+            kind = "bulk" if bulk else ("interfacial" if axis != 0 else "exchange")
+            if axis == 0 and n == 1 and not (bulk and not self.open_bc):
+                continue  # adddmibulk also takes the z surfaces of a single layer (Neumann BC)
             for step in (-1, 1):
                 if periodic:
                     idx = (torch.arange(n) + step) % n
@@ -442,29 +459,24 @@ class Magnet:
                 shape = [1, 1, 1]
                 shape[axis] = n
                 inside = inside.reshape(shape)
-                r1 = r0.index_select(axis, idx)
                 present = present0.index_select(axis, idx) & inside.expand_as(r0)
-                r_eff = torch.where(present, r1, r0)
+                r_eff = torch.where(present, r0.index_select(axis, idx), r0)
                 A = a_lut[r0, r_eff]
-                D = d_lut[r0, r_eff] if axis != 0 else torch.zeros_like(A)
-                if axis == 0:
-                    # z: exchange only; a missing neighbour is replaced by m0 (Neumann), i.e. no term
+                if kind == "exchange":
                     coef = torch.where(present, 2 * A / c ** 2, torch.zeros_like(A))
-                    links.append((axis, idx, coef, None, None, present.to(torch.float64), None))
+                    links.append((kind, axis, idx, coef, None, None, present.to(torch.float64)))
                     continue
-                use = present | torch.tensor(not self.open_bc)
-                with np.errstate(divide="ignore", invalid="ignore"):
-                    k = torch.where(A != 0, step * c * 0.5 * D / torch.where(A != 0, A, 1.0), torch.zeros_like(A))
+                D = d_lut[r0, r_eff]
+                use = present | torch.tensor(not self.open_bc)  # an open boundary adds nothing
+                k = torch.where(A != 0, step * c * 0.5 * D / torch.where(A != 0, A, 1.0), torch.zeros_like(A))
                 coef = torch.where(use, 2 * A / c ** 2, torch.zeros_like(A))
                 dcoef = torch.where(use, step * D / c, torch.zeros_like(A))
-                links.append((axis, idx, coef, dcoef, k, present.to(torch.float64), use))
+                links.append((kind, axis, idx, coef, dcoef, k, present.to(torch.float64)))
         self._cache[key] = links
         return links
 
     def b_exch(self) -> torch.Tensor:
-        """Exchange + interfacial DMI field (T), MuMax3's kernels with the DMI boundary condition."""
-        if not self.params["Dbulk"].is_zero():
-            raise PhysicsError("Dbulk: supported by MuMax3, not by the cpu engine")
+        """Exchange + DMI field (T), MuMax3's kernels with the DMI boundary condition."""
         return _exchange_dmi(self.m, self._links(), self._exch_scale())
 
     def _exch_scale(self) -> torch.Tensor:
@@ -570,8 +582,6 @@ class Magnet:
     def torque(self) -> torch.Tensor:
         """Total torque / gamma0 (``engine/torque.go`` SetTorque): one call of the compiled kernel."""
         self.n_evals += 1
-        if not self.params["Dbulk"].is_zero():
-            raise PhysicsError("Dbulk: supported by MuMax3, not by the cpu engine")
         stt, jz = self._slonczewski_inputs()
         tau = _torque_kernel(self.m, self.msat(), self._links(), self._exch_scale(), self._demag(), self.mesh.shape,
                              self._anisotropy_coefficients(), self._b_added(), self.cell_param("alpha"),

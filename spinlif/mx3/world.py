@@ -100,6 +100,7 @@ class World:
         self.progress_label = progress_label
         self._last_flush = self._last_progress = self._run_start = _time.time()
         self._run_total = 0.0
+        self.activity = "Run"  # or "Minimize": what a progress line reports
         self.rng = random.Random(0)
 
     # --- helpers used by the API objects -------------------------------------------------------
@@ -201,8 +202,12 @@ class World:
         if now - self._last_progress > PROGRESS_EVERY_S:
             from spinlif.engines import progress_line
 
-            print(progress_line("cpu", self.progress_label, t, max(self._run_total, t), now - self._run_start),
-                  file=sys.stderr, flush=True)
+            if self.activity == "Run" and t > 0:
+                line = progress_line("cpu", self.progress_label, t, max(self._run_total, t), now - self._run_start)
+            else:
+                line = (f"spinlif[cpu] run {self.progress_label}: {self.activity}, step {self.clock.n_steps}, "
+                        f"max |dm| of the last steps {self.clock.last_err:.2e}")
+            print(line, file=sys.stderr, flush=True)
             self._last_progress = now
 
     def close(self) -> None:
@@ -427,7 +432,7 @@ class World:
                          ("Ku2", "engine/anisotropy.go"), ("Kc1", "engine/anisotropy.go"),
                          ("Kc2", "engine/anisotropy.go"), ("Kc3", "engine/anisotropy.go"),
                          ("AnisU", "engine/anisotropy.go"), ("AnisC1", "engine/anisotropy.go"),
-                         ("AnisC2", "engine/anisotropy.go"), ("Dind", "engine/exchange.go"),
+                         ("AnisC2", "engine/anisotropy.go"), ("Dind", "engine/exchange.go"), ("Dbulk", "engine/exchange.go"),
                          ("xi", "engine/torque.go"), ("Pol", "engine/torque.go"), ("Lambda", "engine/torque.go"),
                          ("EpsilonPrime", "engine/torque.go"), ("FreeLayerThickness", "engine/torque.go"),
                          ("frozenspins", "engine/torque.go")):
@@ -523,11 +528,13 @@ class World:
             clock.k1 = None
 
         def run(seconds):
+            self.activity = "Run"
             self._run_total = mag.time + seconds
             mag.require_mesh()
             steppers.run(mag, clock, seconds, self.do_output)
 
         def run_steps(n):
+            self.activity = "Steps"
             mag.require_mesh()
             steppers.steps(mag, clock, int(n), self.do_output)
 
@@ -536,6 +543,7 @@ class World:
             steppers.relax(mag, clock, self.relax_threshold)
 
         def minimize():
+            self.activity = "Minimize"
             mag.require_mesh()
             steppers.minimize(mag, clock, self.minimizer["samples"], self.minimizer["stop"], self.do_output)
         n.func("Run", run, "float", go="engine/run.go")
