@@ -155,3 +155,12 @@ def test_v4_wall_velocity_from_the_rendered_script_matches_the_device_builder(tm
     v_script = wall_velocity(tmp_path / "script", spec)
     print(f"V4 wall velocity: builder {v_builder:.2f} m/s, rendered script {v_script:.2f} m/s")
     assert v_builder > 0 and abs(v_script - v_builder) / v_builder < 0.03
+
+
+def test_readme_lists_exactly_the_names_the_cpu_engine_binds():
+    from spinlif.mx3 import supported_names
+
+    readme = (REPO / "README.md").read_text()
+    line = next(line for line in readme.splitlines() if line.startswith("`abs`, "))
+    listed = {name.strip("`. ").lower() for name in line.split(", ")}
+    assert listed == set(supported_names())
