@@ -19,11 +19,12 @@ __all__ = ["ScriptError", "ExpectFailed", "check_script", "run_script", "support
 
 
 def _world(out_dir: Path, script: Path, expect_continue: bool, label: str):
-    from spinlif.engines.cpu_fields import import_backend
-
-    import_backend(int(os.environ.get("SPINLIF_THREADS", "1")))  # torch float64 defaults, magnum.np quiet
     import warnings
 
+    import torch
+
+    torch.set_num_threads(max(1, int(os.environ.get("SPINLIF_THREADS", "1"))))
+    torch.set_default_dtype(torch.float64)  # MuMax3 computes in float32; float64 keeps us its reference
     # the demag FFT's complex products stay eager inside the compiled torque: expected, not a problem
     warnings.filterwarnings("ignore", message="Torchinductor does not support code generation for complex")
     from spinlif.mx3.world import World
