@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The cpu engine's script interpreter against today's per-device cpu engine, on the demo grids.
+"""The cpu engine's script interpreter against the per-device cpu engine it replaced, on the demo grids.
 
-    python benchmarks/mx3_interpreter.py [--ns 0.2]
+    python benchmarks/mx3_interpreter.py [--ns 0.2] [--baseline 47a9ff7]
 
 For one demo run of each device (domain wall: 64 x 8 x 1 cells, set E; skyrmion: 48 x 24 x 1;
 AFM strip: 1000 x 1 x 2), shortened to ``--ns`` of drive after a 20 ps relaxation, it runs
 
-* ``old``: ``python -m spinlif.engines.cpu spec.yaml`` (magnum.np terms, torch.compile, RKF45);
+* ``old``: ``python -m spinlif.engines.cpu spec.yaml`` (magnum.np terms, torch.compile, RKF45) of
+  commit ``--baseline``, the last with the per-device builders, exported with ``git archive`` into a
+  temporary directory and run from there (this needs the clone's history and ``magnumnp``);
 * ``new``: ``python -m spinlif.mx3.engine run.mx3`` (the rendered script, MuMax3's RK45DP),
 
 each in its own process, one thread, one after the other, twice: with ``--ns`` and with three
@@ -47,8 +49,22 @@ def demo_spec(device: str, protocol: str, ns: float) -> dict:
     return validate_spec(spec)
 
 
-def run(argv: list[str]) -> tuple[dict, float]:
+BASELINE = "47a9ff7"
+"""The last commit whose cpu engine built each device in Python (issue 12 replaced it)."""
+
+
+def export_baseline(revision: str, into: Path) -> Path:
+    """The source tree of ``revision`` in ``into`` (``git archive``: no worktree, nothing built)."""
+    into.mkdir()
+    archive = subprocess.run(["git", "-C", str(REPO), "archive", revision], capture_output=True, check=True)
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return into
+
+
+def run(argv: list[str], pythonpath: Path | None = None) -> tuple[dict, float]:
     env = dict(os.environ, CUDA_DEVICE="-1", OMP_NUM_THREADS="1")
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)  # ahead of the editable install of this checkout
     start = time.perf_counter()
     proc = subprocess.run(argv, capture_output=True, text=True, env=env)
     wall = time.perf_counter() - start
@@ -60,6 +76,7 @@ def run(argv: list[str]) -> tuple[dict, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--ns", type=float, default=0.2, help="simulated drive time per run (ns)")
+    parser.add_argument("--baseline", default=BASELINE, help="commit of the old cpu engine")
     args = parser.parse_args()
     from spinlif.render import render
     from spinlif.spec import grid_shape
@@ -68,6 +85,7 @@ def main() -> None:
     ratios = []
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
+        old_tree = export_baseline(args.baseline, tmp / "baseline")
         for device, protocol in DEMO_RUNS:
             rates = {}
             for engine in ("old", "new"):
@@ -83,7 +101,7 @@ def main() -> None:
                         path = tmp / f"{name}.mx3"
                         path.write_text(render(spec))
                         argv = [sys.executable, "-m", "spinlif.mx3.engine", str(path), str(tmp / name)]
-                    info, wall = run(argv)
+                    info, wall = run(argv, old_tree if engine == "old" else None)
                     runs.append((ns, info["solver_steps"], wall))
                 (ns1, n1, w1), (ns2, n2, w2) = runs
                 steps_per_s = (n2 - n1) / (w2 - w1)

@@ -41,7 +41,7 @@ def synthetic_dw_trace(protocol: str, t_off_ns: float | None = None, *, duration
     u = integrate(FAMILIES[family], values or TRUE_LINEAR, drive, t, U0).astype(np.float32).astype(float)
     label = f"{protocol}:{t_off_ns}"
     return RunTrace(f"{protocol}{t_off_ns}", protocol, duty, Trajectory(t, u, drive, label), spec, "cpu",
-                    "magnum.np 2.2.0, torch 2.13.0+cpu", "00" * 32, "11" * 32)
+                    "spinlif 0.1.0 MuMax3 script interpreter, torch 2.13.0+cpu", "00" * 32, "11" * 32)
 
 
 def synthetic_dw_group(**kwargs) -> list[RunTrace]:

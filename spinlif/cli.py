@@ -72,7 +72,7 @@ def cmd_simulate(args) -> int:
         manifest = simulate(args.spec, args.engine, args.output, threads=args.threads, script=args.script,
                             mumax3_binary=args.mumax3, gpu=args.gpu, gpu_slots=args.gpu_slots,
                             lock_dir=args.lock_dir, cache_dir=args.cache or None,
-                            stack=args.stack, timeout_s=args.timeout, expect_continue=args.expect_continue)
+                            timeout_s=args.timeout, expect_continue=args.expect_continue)
     except MuMax3NotFound as err:
         print(f"spinlif simulate: {err}", file=sys.stderr)
         return 3
@@ -231,18 +231,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-e", "--engine", choices=["auto", "mumax3", "cpu"], default="auto")
     p.add_argument("-o", "--output", type=Path, required=True, help="run directory to create")
     p.add_argument("--threads", type=int, default=1, help="torch threads for the cpu engine")
-    p.add_argument("--script", type=Path, help="rendered .mx3 (mumax3 engine; rendered if absent)")
+    p.add_argument("--script", type=Path, help="the rendered .mx3 that either engine executes (rendered from SPEC if absent)")
     p.add_argument("--mumax3", help="mumax3 executable (default: $SPINLIF_MUMAX3, then PATH)")
     p.add_argument("--gpu", type=_gpu_arg, help="GPU index for mumax3 -gpu, or 'auto': hold a free "
                    "GPU slot for the run (several Snakemake jobs on one workstation)")
     p.add_argument("--gpu-slots", type=int, default=1, help="MuMax3 processes per GPU with --gpu auto")
     p.add_argument("--lock-dir", type=Path, help="GPU slot lock directory (default: machine-wide in $TMPDIR)")
     p.add_argument("--cache", help="MuMax3 demag-kernel cache directory")
-    p.add_argument("--stack", choices=["auto", "full", "effective_medium"], default="auto",
-                   help="cpu engine: simulate the full stack or the effective medium (set E)")
     p.add_argument("--timeout", type=float, help="wall-time limit in seconds")
     p.add_argument("--expect-continue", action="store_true",
-                   help="cpu engine, .mx3 scripts: record a failed expect and go on, then exit 1 at the end")
+                   help="cpu engine: record a failed expect and go on, then exit 1 at the end")
     p.set_defaults(func=cmd_simulate)
 
     p = sub.add_parser("ingest", help="read a completed run directory into its run.zarr")

@@ -42,9 +42,10 @@ def report(results_dir: str | Path = "results", mumax3_binary: str | None = None
     free = shutil.disk_usage(probe).free
     lines.append(f"Free disk:       {free / 2**30:.1f} GiB under {target.resolve()}")
     lines.append(f"CPU cores:       {os.cpu_count()}")
-    torch_v, magnum_v = _version("torch"), _version("magnumnp")
-    cpu_ok = bool(torch_v and magnum_v)
-    lines.append(f"CPU engine:      {'magnum.np ' + magnum_v + ', torch ' + torch_v if cpu_ok else 'not installed (pip install torch==2.13.0 magnumnp==2.2.0)'}")
+    torch_v, lark_v = _version("torch"), _version("lark")
+    cpu_ok = bool(torch_v and lark_v)
+    lines.append("CPU engine:      " + (f"MuMax3 script interpreter, torch {torch_v}" if cpu_ok
+                                       else "not installed (pip install torch==2.13.0, then pip install -e .)"))
     if binary and gpus:
         engine = "mumax3"
         verdict = f"The pipeline will use the mumax3 engine on {len(gpus)} GPU(s)."
@@ -54,7 +55,7 @@ def report(results_dir: str | Path = "results", mumax3_binary: str | None = None
                    "MuMax3 will fail without CUDA. Set `engine: cpu` (or --config engine=cpu) here.")
     else:
         engine = "cpu"
-        verdict = ("No GPU/MuMax3 found: the pipeline will use the cpu engine (magnum.np), "
+        verdict = ("No GPU/MuMax3 found: the pipeline will use the cpu engine (the MuMax3 script interpreter), "
                    "fine for the demo and small tracks; paper-size sweeps need a GPU.")
         if not cpu_ok:
             verdict += " The cpu engine is not installed either: run `make setup`."

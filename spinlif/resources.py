@@ -23,13 +23,9 @@ CELL_STEPS_PER_S = {"mumax3": 2e8, "cpu": 2e5}
 
 
 def simulated_cells(spec: dict, engine: str) -> int:
-    """Cells the engine integrates (the cpu engine reduces big stacks to one layer)."""
+    """Cells the engine integrates: the rendered script's grid, the same for both engines (a
+    reduced stack is the spec's own choice, ``stack.variant: effective_medium``)."""
     nx, ny, nz = grid_shape(spec)
-    if engine == "cpu" and "stack" in spec:
-        from spinlif.devices._multilayer import FULL_STACK_MAX_CELLS
-
-        if nx * ny * nz > FULL_STACK_MAX_CELLS:
-            nz = 1
     return nx * ny * nz
 
 

@@ -145,11 +145,11 @@ class _Child:
 class _Job:
     """What the runner needs to know of the document it simulates: a device run spec
     (``spec.yaml``), a validation problem (``problem.yaml``, :mod:`spinlif.validation`) or a
-    user's own MuMax3 script (``.mx3``, run as it is by either engine)."""
+    user's own MuMax3 script (``.mx3``). Either engine executes the same script: the user's, or the
+    one the spec renders to (issue 12, "one script, two engines")."""
 
     spec: dict | None
     input_name: str
-    cpu_module: str
     total_time: float
     provenance: dict  # spec_sha256 and template_sha256, or script_sha256
 
@@ -168,17 +168,25 @@ class _Job:
         from spinlif.validation import problems
 
         if path.suffix == ".mx3":
-            return cls(None, "run.mx3", "spinlif.mx3.engine", 0.0, {"script_sha256": _sha256(path)})
+            return cls(None, "run.mx3", 0.0, {"script_sha256": _sha256(path)})
         document = problems.load_document(path)
         if problems.is_problem(document):
-            name, template, module, t = ("problem.yaml", problems.template_name(document),
-                                         "spinlif.validation.cpu", problems.total_time(document))
+            name, template, t = "problem.yaml", problems.template_name(document), problems.total_time(document)
         else:
-            name, template, module, t = ("spec.yaml", device_module(document["device"]).TEMPLATE,
-                                         "spinlif.engines.cpu", total_time(document))
-        # the template this spec renders to, for either engine (the cpu engine follows the same schedule)
-        return cls(document, name, module, t,
+            name, template, t = "spec.yaml", device_module(document["device"]).TEMPLATE, total_time(document)
+        return cls(document, name, t,
                    {"spec_sha256": spec_hash(document), "template_sha256": template_sha256(template)})
+
+    def script(self, path: Path, given: str | Path | None, rendered: Path) -> Path:
+        """The ``.mx3`` both engines execute: the user's script, the one given, or the spec rendered
+        to ``rendered``."""
+        if self.is_script:
+            return path
+        if given is not None:
+            return Path(given)
+        from spinlif.render import render_to_file
+
+        return Path(render_to_file(self.spec, rendered))
 
 
 def _table_progress(table: Path, t_total: float, stop: threading.Event, label: str) -> None:
@@ -207,20 +215,19 @@ def simulate(
     gpu_slots: int = 1,
     lock_dir: str | Path | None = None,
     cache_dir: str | Path | None = None,
-    stack: str = "auto",
     timeout_s: float | None = None,
     expect_continue: bool = False,
 ) -> dict:
     """Simulate one spec into ``out_dir``; return the completed run's manifest.
 
-    ``engine`` is ``mumax3``, ``cpu`` or ``auto``. For ``mumax3``, ``script`` is the rendered
-    ``.mx3`` (rendered here into the run directory when not given). ``threads`` sets the CPU
+    ``engine`` is ``mumax3``, ``cpu`` or ``auto``. Both execute ``script``, the rendered ``.mx3``
+    (rendered here next to ``out_dir`` when not given). ``threads`` sets the CPU
     engine's torch threads; ``gpu`` and ``cache_dir`` go to MuMax3's ``-gpu`` and ``-cache``.
     ``gpu="auto"`` holds a free slot of :func:`spinlif.gpu.acquire_slot` (``gpu_slots`` MuMax3
     processes per GPU, locks in ``lock_dir``) for the whole run.
 
     ``spec_path`` may also be a MuMax3 script (``.mx3``): both engines then run it as it is.
-    ``expect_continue`` (cpu engine, scripts) records failed expects and lets the script finish;
+    ``expect_continue`` (cpu engine) records failed expects and lets the script finish;
     the manifest then says ``expects_failed``.
     """
     import contextlib
@@ -237,16 +244,15 @@ def simulate(
         elif gpu == "auto":
             gpu = None
         manifest = _simulate(spec_path, engine, out_dir, threads=threads, script=script,
-                             mumax3_binary=mumax3_binary, gpu=gpu, cache_dir=cache_dir, stack=stack,
+                             mumax3_binary=mumax3_binary, gpu=gpu, cache_dir=cache_dir,
                              timeout_s=timeout_s, slot=slot, expect_continue=expect_continue)
     return manifest
 
 
-def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu, cache_dir, stack,
+def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu, cache_dir,
               timeout_s, slot, expect_continue=False) -> dict:
     spec_path, out_dir = Path(spec_path), Path(out_dir)
     job = _Job.load(spec_path)
-    spec = job.spec
     engine = resolve_engine(engine, mumax3_binary)
     rid = job.run_id
     partial = out_dir.with_name(out_dir.name + ".partial")
@@ -258,27 +264,20 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     inputs = {job.input_name: spec_path}
 
     env = dict(os.environ)
+    script = job.script(spec_path, script, out_dir.with_name(out_dir.name + ".mx3"))
+    inputs["run.mx3"] = script
     if engine == "mumax3":
         binary = mumax3_engine.find_binary(mumax3_binary)
-        if job.is_script:
-            script = spec_path
-        if script is None:
-            from spinlif.render import render_to_file
-
-            script = render_to_file(spec, out_dir.with_name(out_dir.name + ".mx3"))
-        script = Path(script)
-        inputs["run.mx3"] = script
         if cache_dir:
             Path(cache_dir).mkdir(parents=True, exist_ok=True)
         argv = mumax3_engine.command(binary, script, partial, Path(cache_dir) if cache_dir else None, gpu)
     else:
-        local_spec = partial.with_name(partial.name + (".run.mx3" if job.is_script else ".spec.yaml"))
-        shutil.copyfile(spec_path, local_spec)
-        argv = [sys.executable, "-m", job.cpu_module, str(local_spec), str(partial), "--threads", str(threads)]
-        if job.is_script:
-            argv += ["--label", str(spec_path)] + (["--expect-continue"] if expect_continue else [])
-        if job.cpu_module == "spinlif.engines.cpu":
-            argv += ["--stack", stack]
+        local_script = partial.with_name(partial.name + ".run.mx3")  # the engine reads a copy the run owns
+        shutil.copyfile(script, local_script)
+        argv = [sys.executable, "-m", "spinlif.mx3.engine", str(local_script), str(partial),
+                "--threads", str(threads), "--label", str(spec_path) if job.is_script else rid]
+        if expect_continue:
+            argv.append("--expect-continue")
         env.setdefault("CUDA_DEVICE", "-1")
         env.setdefault("OMP_NUM_THREADS", str(threads))
 
@@ -344,10 +343,9 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
             shutil.copyfile(src, partial / name)
     if log_path.exists():
         os.replace(log_path, partial / "engine.log")
-    for suffix in (".spec.yaml", ".run.mx3"):
-        local = partial.with_name(partial.name + suffix)
-        if local.exists():
-            local.unlink()
+    local = partial.with_name(partial.name + ".run.mx3")
+    if local.exists():
+        local.unlink()
 
     if reason is not None:
         manifest.update(status="failed", reason=reason, log_tail=list(child.tail))

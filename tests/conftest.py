@@ -11,7 +11,8 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SPINLIF_SHARED", REPO.parent / "shared"))
 FIXTURES = SHARED / "fixtures" / "mumax3"
 
-# magnum.np probes for a GPU at import unless told not to (cpu-engine-facts.md).
+# magnum.np (imported by one cross-check test) probes for a GPU at import unless told not to
+# (cpu-engine-facts.md).
 os.environ.setdefault("CUDA_DEVICE", "-1")
 # Short test runs are faster without torch.compile's 10-20 s warm-up (cpu-engine-facts.md);
 # the pipeline itself runs compiled.

@@ -17,10 +17,9 @@ from analysis.observables.afm_strip import neel_angle, wall_positions, winding_e
 from analysis.store import ingest_run, open_store
 from analysis.table import read_table
 from analysis.theory import sine_gordon_lattice
-from spinlif.devices.afm_strip import initial_magnetisation, sine_gordon_parameters
-from spinlif.engines.cpu import cell_centres
+from spinlif.devices.afm_strip import sine_gordon_parameters
 from spinlif.runs import simulate
-from spinlif.spec import base_spec, dump_spec, grid_shape, set_dotted, validate_spec
+from spinlif.spec import base_spec, dump_spec, set_dotted, validate_spec
 
 pytestmark = pytest.mark.slow
 
@@ -69,8 +68,8 @@ def test_cpu_energy_is_the_two_sublattice_energy_of_the_device_model(tmp_path):
                        "geometry.length": 100e-9, "drive.duration": 1e-12})
     ds = run(tmp_path, "energy", spec)
     mat, (dx, dy, dz) = spec["material"], spec["geometry"]["cell"]
-    x, y, z = cell_centres(grid_shape(spec), (dx, dy, dz))
-    m = np.stack(initial_magnetisation(spec, x, y, z), axis=-1)[:, 0]  # (nx, 2, 3)
+    m = ds["m_snapshot"].isel(t_snap=0, y=0).values.transpose(1, 0, 2)  # the state of row 0: (nx, 2, 3)
+    assert ds["t_snap"].values[0] == ds["t"].values[0] == 0
     V = dx * dy * dz
     e_ex = 2 * mat["Aex"] / dx**2 * V * np.sum(1 - np.einsum("ilc,ilc->il", m[1:], m[:-1]))
     e_int = 2 * mat["interlayer_exchange"] / dz**2 * V * np.sum(1 - np.einsum("ic,ic->i", m[:, 0], m[:, 1]))
@@ -136,9 +135,15 @@ def test_free_energy_of_n_walls_and_mu_match_the_exact_sine_gordon_lattice(tmp_p
                            "drive.duration": 2e-12})
         ds = run(tmp_path, f"n{n}", spec)
         table = read_table(tmp_path / f"n{n}" / "table.txt")
-        # relaxed: the energy is stationary (maxTorque stays at the RKF45 noise floor, atol 1e-5 in m
-        # times the ~200 T exchange fields, ~1e-2 T, so it is no criterion here)
-        assert abs(table["E_total"].iloc[-1] / table["E_total"].iloc[0] - 1) < 1e-7
+        # relaxed: over the last 2 ps (alpha back at 0.0044) the energy changes by far less than the
+        # 0.5 % tolerance on the walls' energy F(N) - F(0) (maxTorque is no criterion: the stepper's
+        # error floor times the ~200 T exchange fields is ~1e-2 T)
+        energy = table["E_total"].to_numpy()
+        if n == 0:
+            e_uniform = energy[-1]
+        change = abs(energy[-1] - energy[0]) / (abs(energy[-1] - e_uniform) if n else abs(energy[0]))
+        print(f"V9 N={n}: energy change over the last 2 ps / wall energy {change:.2e}")
+        assert change < (1e-3 if n else 1e-7), (n, energy[0], energy[-1])
         rows.append({"n_walls_initial": n, "F_per_width_J_m": float(ds["E_total"].values[-1]) / 1e-9,
                      "wall_density_w": n * 10e-9 / 100e-9})
     import pandas as pd

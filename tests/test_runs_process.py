@@ -118,3 +118,34 @@ def test_partial_last_table_line_is_dropped_on_ingest_of_a_failed_run_table(spec
         run_fake(spec_file, tmp_path, monkeypatch, "fail")
     df = read_table(tmp_path / "sim.failed" / "table.txt")
     assert len(df) == 5 and df.attrs["dropped_partial_rows"] == 1
+
+
+def test_both_engines_execute_the_same_rendered_script(tmp_path, monkeypatch):
+    """One script, two engines (issue 12): for one spec, the cpu engine and the mumax3 process run
+    the byte-identical run.mx3 that `spinlif render` writes; the cpu engine's command is the MuMax3
+    script interpreter on that file, never a per-device model."""
+    from spinlif.render import render
+
+    spec = small_dw_spec(**{"drive.duration": 0.01e-9, "initial_state.relax_time": 0.0,
+                            "sampling.snapshot_period": 0.01e-9})
+    path = tmp_path / "spec.yaml"
+    dump_spec(spec, path)
+    cpu = simulate(path, "cpu", tmp_path / "cpu")
+    monkeypatch.setenv("FAKE_MUMAX3_MODE", "ok")
+    gpu = simulate(path, "mumax3", tmp_path / "gpu", mumax3_binary=str(FAKE))
+    script = (tmp_path / "cpu" / "run.mx3").read_text()
+    assert script == (tmp_path / "gpu" / "run.mx3").read_text() == render(spec)
+    assert cpu["outputs"]["run.mx3"] == gpu["outputs"]["run.mx3"]
+    assert cpu["command"][1:3] == ["-m", "spinlif.mx3.engine"] and cpu["command"][3].endswith(".run.mx3")
+
+
+def test_a_large_full_stack_is_rendered_as_it_is_for_the_cpu_engine(tmp_path):
+    """A stack over the cpu engine's former 40 000-cell limit keeps every layer in the script: the
+    effective medium is the spec's choice (param_set E), never the engine's."""
+    from spinlif.render import render
+    from spinlif.spec import grid_shape
+
+    spec = small_dw_spec(**{"stack.n_layers": 10, "geometry.length": 512e-9, "geometry.width": 64e-9})
+    nx, ny, nz = grid_shape(spec)
+    assert nx * ny * nz > 40_000 and nz == 19  # 10 layers and 9 spacers
+    assert f"SetGridSize({nx}, {ny}, {nz})" in render(spec)

@@ -132,7 +132,7 @@ def _processes():
 
 def _target_pid(run_id: str, target: str) -> int | None:
     """The `spinlif simulate` runner of one run (target "job"), or its engine child (target
-    "engine"; magnum.np rewrites its command line with setproctitle, so the run id is not in it)."""
+    "engine", found as the runner's child)."""
     procs = list(_processes())
     runners = [pid for pid, _, cmd in procs if b"\0simulate\0" in cmd and run_id.encode() in cmd]
     if target == "job":

@@ -4,7 +4,7 @@
 Adding a fourth device means four files and nothing else; every stage (sweep expansion,
 validation, rendering, both engines, ingest, observables, aggregation) finds it by its name:
 
-1. ``spinlif/devices/<name>.py``: the device spec and the CPU-engine builder, providing
+1. ``spinlif/devices/<name>.py``: the device spec, providing
 
    * ``SHORT_NAME`` (directory under ``results/``), ``TEMPLATE`` (file in ``mx3_templates/``),
      ``DEFAULTS`` (spec sections every run starts from, SI units), ``DEFAULT_PARAM_SET``;
@@ -12,11 +12,10 @@ validation, rendering, both engines, ingest, observables, aggregation) finds it 
    * ``check_consistency(spec)`` (physics constraints the schema cannot express);
    * ``grid_shape(spec) -> (nx, ny, nz)``;
    * ``describe(spec) -> dict`` (readable columns of ``results/sweep.csv``, nm and ns);
-   * ``template_context(spec) -> dict`` (values for the template, numbers formatted for MuMax3);
-   * ``cpu_model(spec, torch, stack) -> spinlif.engines.cpu.CpuModel`` (mesh, material, terms,
-     initial state and table columns of the magnum.np run).
+   * ``template_context(spec) -> dict`` (values for the template, numbers formatted for MuMax3).
 2. ``workflow/schemas/devices/<name>.schema.yaml``: the run-spec sections of the device.
-3. ``mx3_templates/<TEMPLATE>``: its MuMax3 script.
+3. ``mx3_templates/<TEMPLATE>``: its MuMax3 script, the single definition of a run: MuMax3 and the
+   cpu engine (:mod:`spinlif.mx3`) both execute the rendered file, so no device has engine code.
 4. ``analysis/observables/<name>.py``: ``SETTINGS`` (JSON schema of ``observables.<name>`` with
    defaults) and ``compute(ds, settings)``.
 """

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
-from spinlif.devices._multilayer import (check_multilayer, check_position, cpu_multilayer_model, describe_stack,
+from spinlif.devices._multilayer import (check_multilayer, check_position, describe_stack,
                                          effective_material, grid_shape, multilayer_parameter_set, stack_context)
 from spinlif.parameter_sets import DEVICE_DMI
 from spinlif.render import si
@@ -59,22 +58,3 @@ def wall_width(spec: dict) -> float:
     return math.sqrt(m["Aex"] / k_eff) if k_eff > 0 else float("nan")
 
 
-def initial_magnetisation(spec: dict, x: np.ndarray, y: np.ndarray, z: np.ndarray):
-    """Up (left) | Neel wall | down (right) at ``initial_state.wall_position``.
-
-    A tanh profile of width Delta with m_x = -sign(Dind) at the centre: the chirality the DMI
-    prefers. The wrong chirality is metastable and unwinds through Bloch lines under current
-    (cpu-engine-facts.md, "Pitfall found"). MuMax3 starts from ``TwoDomain`` (a 2-cell wall);
-    both relax to the same wall during ``relax_time``.
-    """
-    delta = wall_width(spec)
-    if not math.isfinite(delta):
-        delta = 2 * spec["geometry"]["cell"][0]
-    theta = 2 * np.arctan(np.exp((x - spec["initial_state"]["wall_position"]) / delta))
-    mx = wall_mx_at_centre(spec) * np.sin(theta)
-    return mx, np.zeros_like(mx), np.cos(theta)
-
-
-def cpu_model(spec: dict, torch, stack: str, J_of_state):
-    """The cpu engine's model: the multilayer track with the wall of :func:`initial_magnetisation`."""
-    return cpu_multilayer_model(spec, torch, stack, J_of_state, initial_magnetisation)

@@ -24,9 +24,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 
-from spinlif.devices._multilayer import (check_multilayer, check_position, cpu_multilayer_model, describe_stack,
+from spinlif.devices._multilayer import (check_multilayer, check_position, describe_stack,
                                          grid_shape, multilayer_parameter_set, stack_context)
 from spinlif.parameter_sets import DEVICE_DMI
 from spinlif.render import si
@@ -81,38 +80,3 @@ def template_context(spec: dict) -> dict:
             "skyrmion_position_nm": [si(round(x * 1e9, 6)), si(round(y * 1e9, 6))]}
 
 
-def initial_magnetisation(spec: dict, x: np.ndarray, y: np.ndarray, z: np.ndarray):
-    """MuMax3's ``NeelSkyrmion(chirality, -1).Transl(x0, y0, 0)`` on cell centres (m)."""
-    x0, y0 = spec["initial_state"]["skyrmion_position"]
-    w = NEEL_SKYRMION_WIDTH_CELLS * spec["geometry"]["cell"][0]
-    dx, dy = x - x0, y - y0
-    r = np.hypot(dx, dy)
-    mz = -2.0 * (np.exp(-(r / w) ** 2) - 0.5)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mx = np.where(r > 0, dx * chirality(spec) / r * (1 - np.abs(mz)), 0.0)
-        my = np.where(r > 0, dy * chirality(spec) / r * (1 - np.abs(mz)), 0.0)
-    norm = np.sqrt(mx**2 + my**2 + mz**2)  # MuMax3 normalises m after setting it
-    return mx / norm, my / norm, mz / norm
-
-
-def cpu_model(spec: dict, torch, stack: str, J_of_state):
-    """The cpu engine's model: the multilayer track with the skyrmion, and MuMax3's
-    ``ext_topologicalcharge`` as a table column (written for the spec's grid: a reduced stack's
-    single layer stands for every magnetic layer, the sum is divided by the spec's Nz)."""
-    from analysis.topology import charge_density_continuum
-    from spinlif.spec import stack_layout
-
-    out_layout = stack_layout(spec)
-    nz_out, n_layers = out_layout.nz, len(out_layout.layer_cells)
-    cx, cy = spec["geometry"]["cell"][:2]
-
-    def extra_scalars(conservative, layout):
-        def charge(state):
-            m = state.m.detach().cpu().numpy()
-            per_layer = [charge_density_continuum(m[:, :, k].transpose(1, 0, 2), (cx, cy)).sum()
-                         for k in layout.layer_cells]
-            total = sum(per_layer) * (n_layers / len(per_layer))
-            return 0.25 * cx * cy / math.pi / nz_out * total
-        return [("ext_topologicalcharge", "", charge)]
-
-    return cpu_multilayer_model(spec, torch, stack, J_of_state, initial_magnetisation, extra_scalars)

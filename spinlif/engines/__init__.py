@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The two engines: ``mumax3`` (the user's MuMax3 binary, GPU) and ``cpu`` (magnum.np). Both are run
-as child processes by :mod:`spinlif.runs` and write MuMax3-format outputs."""
+"""The two engines: ``mumax3`` (the user's MuMax3 binary, GPU) and ``cpu`` (spinlif's interpreter of
+the same script, :mod:`spinlif.mx3`). Both are run as child processes by :mod:`spinlif.runs`, execute
+the same ``.mx3`` and write MuMax3-format outputs."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ INSTALL_HINT = (
     "MuMax3 is an external GPU program that spinlif does not install. Get a release for your CUDA "
     "version from the MuMax3 download page (https://mumax.github.io/download.html), then put "
     "'mumax3' on PATH, or set $SPINLIF_MUMAX3=/path/to/mumax3, or set mumax3_binary in a profile's "
-    "config. Without an NVIDIA GPU, run with --engine cpu (magnum.np on the CPU; small tracks only)."
+    "config. Without an NVIDIA GPU, run with --engine cpu (spinlif's MuMax3 script interpreter on the CPU; small tracks only)."
 )
 
 

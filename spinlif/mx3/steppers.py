@@ -82,7 +82,9 @@ def _accept(magnet: Magnet, clock: Clock, t0: float, err: float, order: int, k_l
     clock.last_torque = max_vec_norm(k_last)
     clock.n_steps += 1
     magnet.time = t0 + clock.dt
-    clock.adapt((clock.max_err / err) ** (1 / order) if err > 0 else float("nan"), magnet.time)
+    # Go's math.Pow(MaxErr/0, 1/5) is +Inf: a step without error (a state in equilibrium) doubles
+    # dt (adaptDt clamps corr to 2); only a NaN corr keeps the step
+    clock.adapt((clock.max_err / err) ** (1 / order) if err > 0 else math.inf, magnet.time)
     clock.k1 = k_last
 
 

@@ -1,9 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The validation suite: community standard problems run through spinlif's own pipeline.
 
-Each case is one module with the same four parts a device family has (a template in
-``mx3_templates/validation/``, a CPU-engine builder made from the field terms the neuron runs use,
-and an evaluation), plus its reference values, tolerances and source in ``cases.yaml``:
+Each case is one module with the parts a device family has (a template in
+``mx3_templates/validation/``, whose rendered script either engine executes, and an evaluation),
+plus its reference values, tolerances and source in ``cases.yaml``:
 
 * ``sp4``: muMAG standard problem 4 (physics-brief section 5 V1);
 * ``dmi_1d``, ``dmi_2d``: the DMI standard problem (V2, V3), with MuMax3's DMI boundary condition;
@@ -12,8 +12,7 @@ and an evaluation), plus its reference values, tolerances and source in ``cases.
 
 A case module provides ``RUNS`` (simulations, one engine job each), ``TEMPLATE``,
 ``derive(setup, run, cell_scale) -> dict`` (grid and run-specific values, SI),
-``template_context(problem)``, ``simulate_cpu(problem, out_dir, torch) -> dict`` and
-``evaluate(problems, sim_dirs) -> Evaluation`` (measured values and a figure).
+``template_context(problem)`` and ``evaluate(problems, sim_dirs) -> Evaluation`` (measured values and a figure).
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from spinlif.render import si
-from spinlif.validation.common import Evaluation, MumaxStyleOutput
+from spinlif.validation.common import Evaluation
 
 TEMPLATE = "validation/dmi_1d.mx3.j2"
 RUNS = ("relaxed",)
@@ -25,51 +25,6 @@ def template_context(problem: dict) -> dict:
     s, d = problem["setup"], problem["derived"]
     return {"grid": d["grid"], "cell": [si(c) for c in d["cell"]], "Ms": si(s["Ms"]), "Aex": si(s["Aex"]),
             "Ku1": si(s["Ku1"]), "Dind": si(s["Dind"]), "demag": s["demag"]}
-
-
-def dmi_film_terms(torch, problem: dict, magnetic, periodic=(False, False)):
-    """Exchange + DMI (the neuron runs' kernel, with MuMax3's boundary condition), anisotropy along z
-    and, if the set-up asks for it, demag; material on the ``magnetic`` cells only. Returns
-    ``(material, terms)`` for a magnum.np state."""
-    from magnumnp import DemagField, UniaxialAnisotropyField
-
-    from spinlif.engines.cpu_fields import exchange_dmi_field_class
-
-    s, d = problem["setup"], problem["derived"]
-    mask = magnetic.to(torch.float64)
-    Ms, A, D = s["Ms"] * mask, s["Aex"] * mask, s["Dind"] * mask
-    material = {"Ms": Ms, "A": A, "Ku": s["Ku1"] * mask, "Ku_axis": [0.0, 0.0, 1.0], "alpha": 1.0}
-    terms = [exchange_dmi_field_class(torch)(Ms, A, D, d["cell"], periodic=periodic), UniaxialAnisotropyField()]
-    if s["demag"]:
-        terms.append(DemagField())
-    return material, terms
-
-
-def minimise_and_save(torch, state, terms, out_dir: Path, cell) -> dict:
-    """MuMax3's ``Minimize(); TableSave(); Save(m)`` on the CPU engine."""
-    from magnumnp import MinimizerBB
-
-    MinimizerBB(terms).minimize(state, maxiter=100_000, dm_tol=1e-5)
-    out = MumaxStyleOutput(out_dir, [("mx", ""), ("my", ""), ("mz", ""), ("E_total", "J")], cell)
-    magnetic = state.material["Ms"][..., 0] > 0
-    avg = state.m[magnetic].mean(dim=0)
-    out.row(0.0, [float(v) for v in avg] + [sum(float(term.E(state)) for term in terms)])
-    out.snapshot(state.m, 0.0)
-    out.close()
-    return {"table_rows": out.rows, "snapshots": out.snapshots}
-
-
-def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
-    from magnumnp import Mesh, State
-
-    d = problem["derived"]
-    n = tuple(d["grid"])
-    state = State(Mesh(n, tuple(d["cell"])))
-    state.material, terms = dmi_film_terms(torch, problem, torch.ones(n, dtype=torch.bool), periodic=(False, True))
-    m = torch.zeros(n + (3,))
-    m[..., 2] = 1.0
-    state.m = m
-    return minimise_and_save(torch, state, terms, out_dir, d["cell"])
 
 
 def edge_value(x, mz, edge: float) -> float:

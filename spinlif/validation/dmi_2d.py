@@ -11,7 +11,6 @@ import numpy as np
 
 from spinlif.render import si
 from spinlif.validation.common import Evaluation
-from spinlif.validation.dmi_1d import dmi_film_terms, minimise_and_save
 
 TEMPLATE = "validation/dmi_2d.mx3.j2"
 RUNS = ("relaxed",)
@@ -37,21 +36,6 @@ def cell_radii(problem: dict) -> np.ndarray:
     x = (np.arange(nx) + 0.5) * cx - nx * cx / 2
     y = (np.arange(ny) + 0.5) * cy - ny * cy / 2
     return np.hypot(x[:, None], y[None, :])
-
-
-def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
-    from magnumnp import Mesh, State
-
-    s, d = problem["setup"], problem["derived"]
-    n = tuple(d["grid"])
-    r = torch.tensor(cell_radii(problem))[..., None].expand(n)
-    disk = r <= s["diameter"] / 2  # MuMax3 Circle(): cell centres inside or on the circle
-    state = State(Mesh(n, tuple(d["cell"])))
-    state.material, terms = dmi_film_terms(torch, problem, disk)
-    m = torch.zeros(n + (3,))
-    m[..., 2] = torch.where(r <= s["core_radius"], 1.0, -1.0)
-    state.m = m * disk[..., None]
-    return minimise_and_save(torch, state, terms, out_dir, d["cell"])
 
 
 def radial_profile(problem: dict, m: np.ndarray):

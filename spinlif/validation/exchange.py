@@ -14,7 +14,7 @@ import numpy as np
 
 from spinlif.render import si
 from spinlif.spec import SpecError
-from spinlif.validation.common import Evaluation, MumaxStyleOutput
+from spinlif.validation.common import Evaluation
 
 TEMPLATE = "validation/interlayer_exchange.mx3.j2"
 RUNS = ("energies",)
@@ -38,30 +38,6 @@ def template_context(problem: dict) -> dict:
             "layer_cells": d["layer_cells"], "Ms": si(s["Ms"]), "Aex": si(s["Aex"]),
             "interlayer_exchange": si(s["interlayer_exchange"]),
             "areal_coupling": si(2 * s["interlayer_exchange"] / d["cell"][2]), "angles": angles}
-
-
-def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
-    from magnumnp import Mesh, State
-
-    from spinlif.engines.cpu_fields import stack_exchange_dmi_field
-
-    s, d = problem["setup"], problem["derived"]
-    n = tuple(d["grid"])
-    Ms, A = torch.full(n, s["Ms"]), torch.full(n, s["Aex"])
-    state = State(Mesh(n, tuple(d["cell"])))
-    state.material = {"Ms": Ms, "A": A}
-    exchange = stack_exchange_dmi_field(torch, Ms, A, torch.zeros(n), d["cell"], s["interlayer_exchange"])
-    out = MumaxStyleOutput(out_dir, [("mx", ""), ("my", ""), ("mz", ""), ("E_exch", "J")], d["cell"])
-    for deg in s["angles_deg"]:
-        # same float values as the rendered script's Uniform(sin, 0, cos)
-        phi = math.radians(deg)
-        m = torch.zeros(n + (3,))
-        m[..., 2] = 1.0
-        m[:, :, 1, 0], m[:, :, 1, 2] = float(si(math.sin(phi))), float(si(math.cos(phi)))
-        state.m = m
-        out.row(0.0, [float(v) for v in m.mean(dim=(0, 1, 2))] + [float(exchange.E(state))])
-    out.close()
-    return {"table_rows": out.rows}
 
 
 def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:

@@ -21,7 +21,7 @@ import numpy as np
 from spinlif.render import si
 from spinlif.spec import spin_polarisation_y
 from spinlif.units import GAMMA_LL
-from spinlif.validation.common import Evaluation, MumaxStyleOutput
+from spinlif.validation.common import Evaluation
 
 TEMPLATE = "validation/sot_macrospin.mx3.j2"
 RUNS = ("torque",)
@@ -46,49 +46,6 @@ def template_context(problem: dict) -> dict:
             "pol": si(abs(s["theta_SH"])), "epsilon_prime": si(s["epsilon_prime"]), "p_y": int(d["p"][1]),
             "free_layer_thickness": si(s["free_layer_thickness"]), "m_start": [si(v) for v in s["m_start"]],
             "J": si(s["J"]), "table_period": si(s["table_period"]), "run_time": si(s["run_time"])}
-
-
-def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
-    from magnumnp import LLGSolver, Mesh, State
-
-    from spinlif.engines.cpu_fields import slonczewski_sot_field, stack_exchange_dmi_field
-
-    s, d = problem["setup"], problem["derived"]
-    n = tuple(d["grid"])
-    magnetic = torch.zeros(n, dtype=torch.bool)
-    magnetic[:, :, d["layer_cells"]] = True
-    mask = magnetic.to(torch.float64)
-    Ms, A = s["Ms"] * mask, AEX * mask
-    state = State(Mesh(n, tuple(d["cell"])))
-    state.material = {"Ms": Ms, "A": A, "alpha": s["alpha"]}
-    m = torch.zeros(n + (3,))
-    for k in range(3):
-        m[..., k] = s["m_start"][k]
-    state.m = m / m.norm(dim=-1, keepdim=True) * mask[..., None]
-    exchange = stack_exchange_dmi_field(torch, Ms, A, torch.zeros(n), d["cell"], 0.0)
-    sot = slonczewski_sot_field(torch, Ms, d["p"], pol=abs(s["theta_SH"]), epsilon_prime=s["epsilon_prime"],
-                                free_layer_thickness=s["free_layer_thickness"],
-                                mesh_thickness=n[2] * d["cell"][2], J_of_state=lambda st: s["J"])
-    llg = LLGSolver([exchange, sot], atol=1e-8, rtol=1e-8)
-    columns = [(f"m.region{k}{c}", "") for k in range(1, s["n_layers"] + 1) for c in "xyz"]
-    out = MumaxStyleOutput(out_dir, [("mx", ""), ("my", ""), ("mz", "")] + columns
-                           + [("Jx", "A/m2"), ("Jy", "A/m2"), ("Jz", "A/m2")], d["cell"])
-
-    def record():
-        values = [float(v) for v in state.m[magnetic].mean(dim=0)]
-        for iz in d["layer_cells"]:
-            values += [float(v) for v in state.m[:, :, iz].mean(dim=(0, 1))]
-        out.row(state.t, values + [0.0, 0.0, s["J"]])
-
-    record()
-    table_fs = round(s["table_period"] * 1e15)
-    for k in range(1, round(s["run_time"] / s["table_period"]) + 1):
-        target = k * table_fs / 1e15
-        llg.step(state, target - float(state.t))
-        state.t = target
-        record()
-    out.close()
-    return {"table_rows": out.rows, "solver_steps": int(state._step)}
 
 
 def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:

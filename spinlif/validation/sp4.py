@@ -12,7 +12,7 @@ import numpy as np
 
 from spinlif.render import si
 from spinlif.units import MU0
-from spinlif.validation.common import Evaluation, MumaxStyleOutput, field_from_tesla, mean_vector, scaled_grid
+from spinlif.validation.common import Evaluation, mean_vector, scaled_grid
 
 TEMPLATE = "validation/sp4.mx3.j2"
 RUNS = ("field1", "field2")
@@ -34,52 +34,6 @@ def template_context(problem: dict) -> dict:
         "table_period": si(s["table_period"]), "snapshot_period": si(s["snapshot_period"]),
         "run_time": si(s["run_time"]),
     }
-
-
-def simulate_cpu(problem: dict, out_dir: Path, torch) -> dict:
-    from magnumnp import DemagField, ExternalField, LLGSolver, Mesh, MinimizerBB, State
-    from magnumnp.common import constants
-
-    from spinlif.engines.cpu_fields import exchange_dmi_field_class
-
-    s, d = problem["setup"], problem["derived"]
-    n = tuple(d["grid"])
-    constants.gamma = s["gamma_mu0"]
-    mesh = Mesh(n, tuple(d["cell"]))
-    state = State(mesh)
-    Ms, A = torch.full(n, s["Ms"]), torch.full(n, s["Aex"])
-    state.material = {"Ms": Ms, "A": A, "alpha": s["alpha"]}
-    m = torch.zeros(n + (3,))
-    for k in range(3):
-        m[..., k] = s["m_start"][k]
-    state.m = m / m.norm(dim=-1, keepdim=True)
-    terms = [DemagField(), exchange_dmi_field_class(torch)(Ms, A, torch.zeros(n), d["cell"])]
-    MinimizerBB(terms).minimize(state, maxiter=50_000, dm_tol=1e-4)  # as MuMax3's Relax()
-    state.t = 0.0
-    h_ext = field_from_tesla(torch, n, d["field"])
-    llg = LLGSolver(terms + [ExternalField(h_ext)], atol=1e-6, rtol=1e-6)
-    out = MumaxStyleOutput(out_dir, [("mx", ""), ("my", ""), ("mz", ""), ("E_total", "J"),
-                                     ("B_extx", "T"), ("B_exty", "T"), ("B_extz", "T")], d["cell"])
-    table_fs = round(s["table_period"] * 1e15)
-    snap_every = round(s["snapshot_period"] / s["table_period"])
-    n_rows = round(s["run_time"] / s["table_period"])
-
-    def record(k):
-        avg = state.m.mean(dim=(0, 1, 2))
-        energy = sum(float(term.E(state)) for term in terms[:2])
-        energy += float(-MU0 * (s["Ms"] * (state.m * h_ext)).sum() * math.prod(d["cell"]))
-        out.row(state.t, [float(v) for v in avg] + [energy] + list(d["field"]))
-        if k % snap_every == 0:
-            out.snapshot(state.m, state.t)
-
-    record(0)
-    for k in range(1, n_rows + 1):
-        target = k * table_fs / 1e15
-        llg.step(state, target - float(state.t))
-        state.t = target
-        record(k)
-    out.close()
-    return {"table_rows": out.rows, "snapshots": out.snapshots, "solver_steps": int(state._step)}
 
 
 def _first_zero_crossing(t, mx) -> float:
