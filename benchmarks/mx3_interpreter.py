@@ -66,7 +66,8 @@ def run(argv: list[str], pythonpath: Path | None = None) -> tuple[dict, float]:
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)  # ahead of the editable install of this checkout
     start = time.perf_counter()
-    proc = subprocess.run(argv, capture_output=True, text=True, env=env)
+    # python -m puts the working directory first on sys.path: run the old engine from its own tree
+    proc = subprocess.run(argv, capture_output=True, text=True, env=env, cwd=pythonpath or REPO)
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(argv)} failed:\n{proc.stderr[-2000:]}")
