@@ -294,3 +294,41 @@ def sine_gordon_lattice(period: float, lam: float, stiffness: float, anisotropy:
     K, E = ellipkm1(p), ellipe(k**2)
     return {"k": k, "energy_per_wall": scale * (E / k - (1 - k**2) * K / (2 * k)), "mu": scale * E / k,
             "w": 1 / (2 * k * K)}
+
+
+def prism_demag_factors(lx: float, ly: float, lz: float) -> tuple[float, float, float]:
+    """Demagnetising factors (Nx, Ny, Nz) of a uniformly magnetised rectangular prism.
+
+    A. Aharoni, J. Appl. Phys. 83, 3432 (1998), Eq. (1), for the prism 2a x 2b x 2c; Nx and Ny
+    follow by permuting the axes. Nx + Ny + Nz = 1.
+
+    Parameters
+    ----------
+    lx, ly, lz : float
+        Edge lengths (m, or any unit: the factors are dimensionless).
+
+    Returns
+    -------
+    tuple of float
+        (Nx, Ny, Nz), dimensionless.
+
+    Example
+    -------
+    >>> [round(n, 6) for n in prism_demag_factors(1.0, 1.0, 1.0)]
+    [0.333333, 0.333333, 0.333333]
+    """
+
+    def along_third(a: float, b: float, c: float) -> float:
+        r = math.sqrt(a * a + b * b + c * c)
+        ab, bc, ac = math.hypot(a, b), math.hypot(b, c), math.hypot(a, c)
+        s = ((b * b - c * c) / (2 * b * c) * math.log((r - a) / (r + a))
+             + (a * a - c * c) / (2 * a * c) * math.log((r - b) / (r + b))
+             + b / (2 * c) * math.log((ab + a) / (ab - a)) + a / (2 * c) * math.log((ab + b) / (ab - b))
+             + c / (2 * a) * math.log((bc - b) / (bc + b)) + c / (2 * b) * math.log((ac - a) / (ac + a))
+             + 2 * math.atan(a * b / (c * r)) + (a ** 3 + b ** 3 - 2 * c ** 3) / (3 * a * b * c)
+             + (a * a + b * b - 2 * c * c) / (3 * a * b * c) * r + c / (a * b) * (ac + bc)
+             - (ab ** 3 + bc ** 3 + ac ** 3) / (3 * a * b * c))
+        return s / math.pi
+
+    a, b, c = lx / 2, ly / 2, lz / 2
+    return along_third(b, c, a), along_third(c, a, b), along_third(a, b, c)
