@@ -72,7 +72,8 @@ def cmd_simulate(args) -> int:
         manifest = simulate(args.spec, args.engine, args.output, threads=args.threads, script=args.script,
                             mumax3_binary=args.mumax3, gpu=args.gpu, gpu_slots=args.gpu_slots,
                             lock_dir=args.lock_dir, cache_dir=args.cache or None,
-                            timeout_s=args.timeout, expect_continue=args.expect_continue)
+                            timeout_s=args.timeout, expect_continue=args.expect_continue,
+                            precision=args.precision)
     except MuMax3NotFound as err:
         print(f"spinlif simulate: {err}", file=sys.stderr)
         return 3
@@ -239,6 +240,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lock-dir", type=Path, help="GPU slot lock directory (default: machine-wide in $TMPDIR)")
     p.add_argument("--cache", help="MuMax3 demag-kernel cache directory")
     p.add_argument("--timeout", type=float, help="wall-time limit in seconds")
+    p.add_argument("--precision", choices=["float64", "float32"], default="float64",
+                   help="cpu engine arithmetic: float64 (default), or float32 as MuMax3 on the GPU")
     p.add_argument("--expect-continue", action="store_true",
                    help="cpu engine: record a failed expect and go on, then exit 1 at the end")
     p.set_defaults(func=cmd_simulate)

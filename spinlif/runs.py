@@ -217,6 +217,7 @@ def simulate(
     cache_dir: str | Path | None = None,
     timeout_s: float | None = None,
     expect_continue: bool = False,
+    precision: str = "float64",
 ) -> dict:
     """Simulate one spec into ``out_dir``; return the completed run's manifest.
 
@@ -227,6 +228,7 @@ def simulate(
     processes per GPU, locks in ``lock_dir``) for the whole run.
 
     ``spec_path`` may also be a MuMax3 script (``.mx3``): both engines then run it as it is.
+    ``precision`` (cpu engine) is ``float64`` or ``float32`` (MuMax3's own arithmetic).
     ``expect_continue`` (cpu engine) records failed expects and lets the script finish;
     the manifest then says ``expects_failed``.
     """
@@ -245,12 +247,13 @@ def simulate(
             gpu = None
         manifest = _simulate(spec_path, engine, out_dir, threads=threads, script=script,
                              mumax3_binary=mumax3_binary, gpu=gpu, cache_dir=cache_dir,
-                             timeout_s=timeout_s, slot=slot, expect_continue=expect_continue)
+                             timeout_s=timeout_s, slot=slot, expect_continue=expect_continue,
+                             precision=precision)
     return manifest
 
 
 def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu, cache_dir,
-              timeout_s, slot, expect_continue=False) -> dict:
+              timeout_s, slot, expect_continue=False, precision="float64") -> dict:
     spec_path, out_dir = Path(spec_path), Path(out_dir)
     job = _Job.load(spec_path)
     engine = resolve_engine(engine, mumax3_binary)
@@ -275,7 +278,8 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
         local_script = partial.with_name(partial.name + ".run.mx3")  # the engine reads a copy the run owns
         shutil.copyfile(script, local_script)
         argv = [sys.executable, "-m", "spinlif.mx3.engine", str(local_script), str(partial),
-                "--threads", str(threads), "--label", str(spec_path) if job.is_script else rid]
+                "--threads", str(threads), "--label", str(spec_path) if job.is_script else rid,
+                "--precision", precision]
         if expect_continue:
             argv.append("--expect-continue")
         env.setdefault("CUDA_DEVICE", "-1")

@@ -18,13 +18,20 @@ from spinlif.mx3.parser import ScriptError, parse
 __all__ = ["ScriptError", "ExpectFailed", "check_script", "run_script", "supported_names"]
 
 
-def _world(out_dir: Path, script: Path, expect_continue: bool, label: str):
+PRECISIONS = ("float64", "float32")
+"""Arithmetic of the cpu engine: float64 (default, the converged answer) or float32 (MuMax3's own
+precision on the GPU, whose relaxed states stop at float32's noise floor)."""
+
+
+def _world(out_dir: Path, script: Path, expect_continue: bool, label: str, precision: str = "float64"):
     import warnings
 
     import torch
 
     torch.set_num_threads(max(1, int(os.environ.get("SPINLIF_THREADS", "1"))))
-    torch.set_default_dtype(torch.float64)  # MuMax3 computes in float32; float64 keeps us its reference
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision = {precision!r}: allowed are {', '.join(PRECISIONS)}")
+    torch.set_default_dtype(getattr(torch, precision))  # every tensor of the run takes this dtype
     # the demag FFT's complex products stay eager inside the compiled torque: expected, not a problem
     warnings.filterwarnings("ignore", message="Torchinductor does not support code generation for complex")
     from spinlif.mx3.world import World
@@ -62,7 +69,7 @@ def check_script(path: str | Path, text: str | None = None) -> None:
 
 
 def run_script(path: str | Path, out_dir: str | Path, *, expect_continue: bool = False,
-               label: str | None = None) -> dict:
+               label: str | None = None, precision: str = "float64") -> dict:
     """Run a MuMax3 script on the cpu engine; write MuMax3's outputs into ``out_dir``.
 
     Parameters
@@ -75,6 +82,8 @@ def run_script(path: str | Path, out_dir: str | Path, *, expect_continue: bool =
         Record a failed ``expect`` and go on (the caller exits 1 at the end) instead of stopping.
     label : str, optional
         The script's name in error messages and progress lines (default: ``path``).
+    precision : {"float64", "float32"}
+        Arithmetic of the run (:data:`PRECISIONS`); time and table times stay float64, as in MuMax3.
 
     Returns
     -------
@@ -104,7 +113,7 @@ def run_script(path: str | Path, out_dir: str | Path, *, expect_continue: bool =
     text = path.read_text()
     tree = parse(text, shown)
     out_dir.mkdir(parents=True, exist_ok=True)
-    world = _world(out_dir, path, expect_continue, Path(shown).stem)
+    world = _world(out_dir, path, expect_continue, Path(shown).stem, precision)
     bindings = world.bindings()
     Checker(bindings, shown).check(tree)
     try:
@@ -121,6 +130,7 @@ def run_script(path: str | Path, out_dir: str | Path, *, expect_continue: bool =
         "torque_evaluations": world.magnet.n_evals,
         "expects": world.expects,
         "expects_failed": sum(not e["passed"] for e in world.expects),
+        "precision": precision,
     }
 
 

@@ -249,7 +249,7 @@ class ScalarValue(Quantity):
         self._get = get
 
     def values(self):
-        return torch.tensor([[[[self._get()]]]], dtype=torch.float64)
+        return torch.tensor([[[[self._get()]]]], dtype=torch.get_default_dtype())
 
     def average_values(self):
         return [float(self._get())]
@@ -281,7 +281,7 @@ class RegionQuantity(Quantity):
         self.parent, self.region = parent, region
 
     def mask(self):
-        return (self.world.magnet.regions == self.region).to(torch.float64)
+        return (self.world.magnet.regions == self.region).to(torch.get_default_dtype())
 
     def values(self):
         return self.parent.values() * self.mask()
@@ -324,7 +324,7 @@ class Magnetization(Quantity):
     @api("int", "int", "int", "vector")
     def SetCell(self, ix, iy, iz, v):
         mag = self.world.magnet
-        mag.m[:, int(iz), int(iy), int(ix)] = torch.tensor(v, dtype=torch.float64)
+        mag.m[:, int(iz), int(iy), int(ix)] = torch.tensor(v, dtype=torch.get_default_dtype())
         mag.normalize()
 
 

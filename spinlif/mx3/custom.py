@@ -29,12 +29,12 @@ def wrap(q: Quantity) -> Quantity:
 
 
 def const(v: float) -> Derived:
-    t = torch.tensor(float(v), dtype=torch.float64).reshape(1, 1, 1, 1)
+    t = torch.tensor(float(v), dtype=torch.get_default_dtype()).reshape(1, 1, 1, 1)
     return Derived("const", 1, lambda: t)
 
 
 def const_vector(x: float, y: float, z: float) -> Derived:
-    t = torch.tensor([x, y, z], dtype=torch.float64).reshape(3, 1, 1, 1)
+    t = torch.tensor([x, y, z], dtype=torch.get_default_dtype()).reshape(3, 1, 1, 1)
     return Derived("constvector", 3, lambda: t)
 
 

@@ -27,13 +27,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expect-continue", action="store_true",
                         help="record a failed expect and go on; exit 4 at the end")
     parser.add_argument("--label", help="run name in progress lines")
+    parser.add_argument("--precision", choices=["float64", "float32"], default="float64",
+                        help="arithmetic: float64, or float32 as MuMax3 computes on the GPU")
     args = parser.parse_args(argv)
     os.environ["SPINLIF_THREADS"] = str(args.threads)
     from spinlif.mx3 import ExpectFailed, ScriptError, run_script
 
     start = time.time()
     try:
-        info = run_script(args.script, args.out_dir, expect_continue=args.expect_continue, label=args.label)
+        info = run_script(args.script, args.out_dir, expect_continue=args.expect_continue, label=args.label,
+                          precision=args.precision)
     except ScriptError as err:
         nan = "NaN in the magnetisation" in str(err)
         print(f"spinlif[cpu] {'NaN abort: ' if nan else ''}{err}", file=sys.stderr)
@@ -45,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from spinlif import __version__
 
-    version = f"spinlif {__version__} MuMax3 script interpreter, torch {torch.__version__}"
+    version = f"spinlif {__version__} MuMax3 script interpreter, torch {torch.__version__}, {args.precision}"
     info = {"engine": "cpu", "engine_version": version, "threads": args.threads,
             "wall_time_s": time.time() - start, **{k: v for k, v in info.items() if k != "expects"}}
     (args.out_dir / "engine_info.json").write_text(json.dumps(info, indent=2))

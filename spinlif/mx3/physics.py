@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The micromagnetic state a MuMax3 script drives, on PyTorch (float64, CPU).
+"""The micromagnetic state a MuMax3 script drives, on PyTorch (CPU; float64, or float32 as MuMax3).
 
 Everything follows MuMax3 3.11.1 (mumax/3 at a0c5126a); each piece cites its Go or CUDA source:
 
@@ -54,7 +54,7 @@ class Mesh:
     def coords(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Cell-centre coordinates (x, y, z) in m, each ``(nz, ny, nx)``: MuMax3's ``Index2Coord``,
         x = c_x (i - (n_x - 1) / 2) (``engine/mesh.go``)."""
-        axes = [c * (torch.arange(n, dtype=torch.float64) - (n - 1) / 2) for n, c in zip(self.n, self.cell)]
+        axes = [c * (torch.arange(n, dtype=torch.get_default_dtype()) - (n - 1) / 2) for n, c in zip(self.n, self.cell)]
         z, y, x = torch.meshgrid(axes[2], axes[1], axes[0], indexing="ij")
         return x, y, z
 
@@ -300,7 +300,7 @@ def demag_kernel(mesh: Mesh) -> tuple[list[list[torch.Tensor]], list[int], list[
     for row in K:
         comps = []
         for k in row:
-            t = torch.as_tensor(k[keep])
+            t = torch.as_tensor(k[keep], dtype=torch.get_default_dtype())
             comps.append(torch.fft.rfftn(t, dim=dims).real.clone() if dims else t)
         out.append(comps)
     return out, dims, padded
@@ -353,10 +353,10 @@ class Magnet:
         self.mesh = Mesh(tuple(int(v) for v in n), tuple(float(c) for c in cell), pbc)
         shape = self.mesh.shape
         if self.m is None or tuple(self.m.shape[1:]) != shape:
-            self.m = torch.zeros((3,) + shape, dtype=torch.float64)
+            self.m = torch.zeros((3,) + shape, dtype=torch.get_default_dtype())
             self.m[0] = 1.0  # uniform (1, 0, 0); MuMax3 starts from RandomMag (engine/magnetization.go)
             self.regions = torch.zeros(shape, dtype=torch.int64)
-            self.geom = torch.ones(shape, dtype=torch.float64)
+            self.geom = torch.ones(shape, dtype=torch.get_default_dtype())
         self._invalidate(kernel=True)
 
     def require_mesh(self) -> Mesh:
@@ -369,7 +369,7 @@ class Magnet:
         self._cache = {"demag": demag} if demag is not None else {}
 
     def set_geom(self, mask: torch.Tensor) -> None:
-        self.geom = mask.to(torch.float64)
+        self.geom = mask.to(torch.get_default_dtype())
         self.m = self.m * self.geom
         self.normalize()
         self._invalidate()
@@ -388,7 +388,7 @@ class Magnet:
         key = ("cell", p.name, p.version, self._region_version())
         if not p.time_dependent and key in self._cache:
             return self._cache[key]
-        lut = torch.as_tensor(p.current_lut(), dtype=torch.float64)
+        lut = torch.as_tensor(p.current_lut(), dtype=torch.get_default_dtype())
         values = lut[self.regions].movedim(-1, 0)
         values = values[0] if p.ncomp == 1 else values
         if isinstance(p, Excitation):
@@ -436,9 +436,9 @@ class Magnet:
             raise PhysicsError("Cannot have interfacial-induced DMI and bulk DMI at the same time")
         mesh = self.mesh
         msat_lut = p["Msat"].current_lut()[:, 0]
-        a_lut = torch.as_tensor(self.exchange_table.lut(p["Aex"].current_lut()[:, 0], msat_lut))
+        a_lut = torch.as_tensor(self.exchange_table.lut(p["Aex"].current_lut()[:, 0], msat_lut), dtype=torch.get_default_dtype())
         d_table, d_name = (self.dbulk_table, "Dbulk") if bulk else (self.dmi_table, "Dind")
-        d_lut = torch.as_tensor(d_table.lut(p[d_name].current_lut()[:, 0], msat_lut))
+        d_lut = torch.as_tensor(d_table.lut(p[d_name].current_lut()[:, 0], msat_lut), dtype=torch.get_default_dtype())
         present0 = self.geom > 0
         links = []
         r0 = self.regions
@@ -464,14 +464,14 @@ class Magnet:
                 A = a_lut[r0, r_eff]
                 if kind == "exchange":
                     coef = torch.where(present, 2 * A / c ** 2, torch.zeros_like(A))
-                    links.append((kind, axis, idx, coef, None, None, present.to(torch.float64)))
+                    links.append((kind, axis, idx, coef, None, None, present.to(torch.get_default_dtype())))
                     continue
                 D = d_lut[r0, r_eff]
                 use = present | torch.tensor(not self.open_bc)  # an open boundary adds nothing
                 k = torch.where(A != 0, step * c * 0.5 * D / torch.where(A != 0, A, 1.0), torch.zeros_like(A))
                 coef = torch.where(use, 2 * A / c ** 2, torch.zeros_like(A))
                 dcoef = torch.where(use, step * D / c, torch.zeros_like(A))
-                links.append((kind, axis, idx, coef, dcoef, k, present.to(torch.float64)))
+                links.append((kind, axis, idx, coef, dcoef, k, present.to(torch.get_default_dtype())))
         self._cache[key] = links
         return links
 

@@ -116,7 +116,7 @@ class World:
         mesh = mag.require_mesh()
         x, y, z = mesh.coords()
         mx, my, mz = config(x, y, z)
-        new = torch.stack([torch.as_tensor(c, dtype=torch.float64).expand(mesh.shape) for c in (mx, my, mz)])
+        new = torch.stack([torch.as_tensor(c, dtype=torch.get_default_dtype()).expand(mesh.shape) for c in (mx, my, mz)])
         if mask is None:
             mag.m = new
         else:
@@ -362,7 +362,7 @@ class World:
         n.func("DefRegion", def_region, "int", "shape", go="engine/regions.go")
         n.func("DefRegionCell", def_region_cell, "int", "int", "int", "int", go="engine/regions.go")
         n.quantity(Quantity("geom", "", 1, lambda: mag.geom[None], self), "engine/geom.go")
-        n.quantity(Quantity("regions", "", 1, lambda: mag.regions[None].to(torch.float64), self), "engine/regions.go")
+        n.quantity(Quantity("regions", "", 1, lambda: mag.regions[None].to(torch.get_default_dtype()), self), "engine/regions.go")
 
     def _bind_configs(self, n: _Names) -> None:
         """Names of engine/config.go."""
@@ -411,7 +411,7 @@ class World:
             gen = torch.Generator().manual_seed(int(seed))
 
             def f(x, y, z):
-                v = torch.randn((3,) + tuple(x.shape), generator=gen, dtype=torch.float64)
+                v = torch.randn((3,) + tuple(x.shape), generator=gen, dtype=torch.float64).to(torch.get_default_dtype())
                 return v[0], v[1], v[2]
             return Config(f)
         n.func("Uniform", uniform, "float", "float", "float", ret="config", go="engine/config.go")
