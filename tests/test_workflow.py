@@ -233,3 +233,39 @@ def test_mumax3_failures_are_summarised_and_only_they_are_rerun(tmp_path, mode, 
     assert re.findall(r"rule simulate:.*?run_id=([0-9a-f]{10})", dry.stdout, re.S) == [victim]
     snakemake(tmp_path, cfg, env_extra={"SPINLIF_GPU_COUNT": "1", "TMPDIR": str(tmp_path)})
     assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1
+
+
+def test_a_mumax3_path_with_shell_syntax_stays_one_argument(tmp_path):
+    """Issue 17 item 1: `mumax3_binary` reached the simulate rule's shell line unquoted, so
+    `$(...)` in it ran. Dry-run the plan, then run each printed simulate command through bash with
+    `spinlif` swapped for `true`: nothing is executed, and the value arrives as one argument."""
+    import shlex
+
+    marker = tmp_path / "PWNED"
+    value = f"/opt/my mumax3/mumax3 $(touch {marker})"
+    config = write_config(tmp_path, {**TINY, "mumax3_binary": value})
+    out = snakemake(tmp_path, config, "-n", "-p", check=False)
+    assert out.returncode == 0, out.stderr[-3000:]
+    lines = [line.split("Shell command: ", 1)[1] for line in (out.stdout + out.stderr).splitlines()
+             if "Shell command: spinlif simulate" in line]
+    assert lines, out.stdout[-3000:]
+    for line in lines:
+        words = shlex.split(line.split(" > ")[0])
+        assert words[words.index("--mumax3") + 1] == value
+        assert "--cache" not in words  # no kernel_cache set: the option is left out, not left empty
+        subprocess.run(["bash", "-c", "true" + line[len("spinlif"):].split(" > ")[0]], check=True)
+    assert not marker.exists()
+
+
+def test_a_profiles_kernel_cache_reaches_mumax3_as_one_argument(tmp_path):
+    """`kernel_cache` (a profile's set-resources) becomes `--cache DIR`, quoted, even with a space."""
+    import shlex
+
+    config = write_config(tmp_path, TINY)
+    out = snakemake(tmp_path, config, "-n", "-p", "--set-resources", "simulate:kernel_cache=/tmp/kernel cache")
+    lines = [line.split("Shell command: ", 1)[1] for line in (out.stdout + out.stderr).splitlines()
+             if "Shell command: spinlif simulate" in line]
+    assert lines
+    for line in lines:
+        words = shlex.split(line.split(" > ")[0])
+        assert words[words.index("--cache") + 1] == "/tmp/kernel cache"

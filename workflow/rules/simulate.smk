@@ -15,7 +15,9 @@ rule simulate:
         directory("results/{device}/runs/{run_id}/sim"),
     params:
         engine=ENGINE,
-        mumax3=f"--mumax3 {CONFIG['mumax3_binary']}" if CONFIG["mumax3_binary"] else "",
+        # a list, quoted word by word with :q below: a path with spaces or shell syntax stays one argument
+        mumax3=["--mumax3", CONFIG["mumax3_binary"]] if CONFIG["mumax3_binary"] else [],
+        cache=lambda wildcards, resources: ["--cache", resources.kernel_cache] if resources.kernel_cache else [],
         gpu="--gpu auto" if ENGINE == "mumax3" else "",
         timeout=simulate_timeout,
     threads: 1
@@ -32,5 +34,5 @@ rule simulate:
         "results/benchmarks/{device}/{run_id}/simulate.tsv"
     shell:
         "spinlif simulate {input.spec} --engine {params.engine} --script {input.script} "
-        "--threads {threads} {params.mumax3} {params.gpu} --gpu-slots {resources.gpu_slots} "
-        "--cache '{resources.kernel_cache}' {params.timeout} -o {output} > {log} 2>&1"
+        "--threads {threads} {params.mumax3:q} {params.gpu} --gpu-slots {resources.gpu_slots} "
+        "{params.cache:q} {params.timeout} -o {output} > {log} 2>&1"

@@ -45,7 +45,9 @@ rule validation_simulate:
     output:
         directory(f"{VALIDATION_ROOT}/{{engine}}/{{case}}/{{vrun}}/sim"),
     params:
-        mumax3=f"--mumax3 {CONFIG['mumax3_binary']}" if CONFIG["mumax3_binary"] else "",
+        # a list, quoted word by word with :q below: a path with spaces or shell syntax stays one argument
+        mumax3=["--mumax3", CONFIG["mumax3_binary"]] if CONFIG["mumax3_binary"] else [],
+        cache=lambda wildcards, resources: ["--cache", resources.kernel_cache] if resources.kernel_cache else [],
         gpu=lambda w: "--gpu auto" if w.engine == "mumax3" else "",
     threads: 1
     resources:
@@ -60,8 +62,8 @@ rule validation_simulate:
         "results/benchmarks/validation/{engine}/{case}/{vrun}/simulate.tsv"
     shell:
         "spinlif simulate {input.problem} --engine {wildcards.engine} --script {input.script} "
-        "--threads {threads} {params.mumax3} {params.gpu} --gpu-slots {resources.gpu_slots} "
-        "--cache '{resources.kernel_cache}' -o {output} > {log} 2>&1"
+        "--threads {threads} {params.mumax3:q} {params.gpu} --gpu-slots {resources.gpu_slots} "
+        "{params.cache:q} -o {output} > {log} 2>&1"
 
 
 rule validation_evaluate:
