@@ -15,6 +15,8 @@ import sys
 import time
 from pathlib import Path
 
+from spinlif.mx3 import PRECISIONS
+
 EXIT_EXPECTS_FAILED = 4
 
 
@@ -27,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--expect-continue", action="store_true",
                         help="record a failed expect and go on; exit 4 at the end")
     parser.add_argument("--label", help="run name in progress lines")
-    parser.add_argument("--precision", choices=["float64", "float32"], default="float64",
+    parser.add_argument("--precision", choices=PRECISIONS, default=PRECISIONS[0],
                         help="arithmetic: float64, or float32 as MuMax3 computes on the GPU")
     args = parser.parse_args(argv)
     os.environ["SPINLIF_THREADS"] = str(args.threads)
