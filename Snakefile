@@ -9,7 +9,12 @@ from snakemake.utils import min_version
 min_version("9.1")
 
 
-configfile: "config/config.yaml"
+# One config per invocation: the demo config is the default only when no --configfile is given.
+# (Snakemake deep-merges --configfile into a `configfile:` directive, which would leak the demo's sweep
+# and thresholds into every other config.) `--config key=value` still overrides either.
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
 
 
 include: "workflow/rules/common.smk"

@@ -99,8 +99,34 @@ def cmd_observables(args) -> int:
     from analysis.observables import compute_run_observables
 
     config = _load_config(args.config) if args.config else None
+    if args.settings is not None:
+        config = {"observables": {_store_device(args.store): _observables_settings(args.store, args.settings)}}
     compute_run_observables(args.store, args.output, config)
     return 0
+
+
+def _store_device(store: Path) -> str:
+    from analysis.store import open_store
+
+    return open_store(store).attrs["device"]
+
+
+def _observables_settings(store: Path, text: str) -> dict:
+    """``--settings`` JSON, validated against the device's observables schema (defaults filled)."""
+    import json
+
+    from spinlif.spec import SpecError, observable_defaults, observables_settings_schema, validate
+
+    device = _store_device(store)
+    try:
+        given = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise SpecError(f"--settings: not JSON ({err})") from None
+    if not isinstance(given, dict):
+        raise SpecError(f"--settings: expected a JSON object, got {type(given).__name__}")
+    settings = {**observable_defaults(device), **given}
+    validate(settings, observables_settings_schema(device), f"--settings observables.{device}")
+    return settings
 
 
 def cmd_aggregate(args) -> int:
@@ -253,7 +279,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("observables", help="compute a run's device observables")
     p.add_argument("store", type=Path, help="run.zarr")
-    p.add_argument("--config", type=Path, help="config with the observables section")
+    src = p.add_mutually_exclusive_group()
+    src.add_argument("--config", type=Path, help="config with the observables section")
+    src.add_argument("--settings", metavar="JSON",
+                     help="this device's observables settings as JSON (what the workflow passes)")
     p.add_argument("-o", "--output", type=Path, required=True, help="output directory")
     p.set_defaults(func=cmd_observables)
 

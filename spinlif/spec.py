@@ -117,7 +117,9 @@ def validate(instance: Any, schema: str | dict, root: str) -> None:
         raise SpecError("invalid " + root + ":\n  " + "\n  ".join(lines))
 
 
-_FLOAT_TEXT = re.compile(r"^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$")
+# text that can only mean a real number: a mantissa with an exponent (YAML 1.1 reads ``1e-9`` as text) or
+# with a decimal point (Snakemake's ``--config`` reads nested values such as ``{threshold_mz: 0.42}`` as text)
+_FLOAT_TEXT = re.compile(r"^[-+]?((\d+\.?\d*|\.\d+)[eE][-+]?\d+|\d+\.\d*|\.\d+)$")
 
 
 def coerce_numbers(obj: Any) -> Any:

@@ -269,3 +269,70 @@ def test_a_profiles_kernel_cache_reaches_mumax3_as_one_argument(tmp_path):
     for line in lines:
         words = shlex.split(line.split(" > ")[0])
         assert words[words.index("--cache") + 1] == "/tmp/kernel cache"
+
+
+def _planned_run_ids(text: str) -> set[str]:
+    return set(re.findall(r"rule simulate:.*?run_id=([0-9a-f]{10})", text, re.S))
+
+
+def test_a_configfile_is_the_whole_config(tmp_path):
+    """Issue 17 item 2: from the repository root the demo config was always loaded and
+    `--configfile X` deep-merged into it: paper.yaml ran 100 of its 400 runs with the demo's
+    amplitudes, and a 2-run user config became 20 runs over 3 devices. Now the demo config is a
+    default only when no --configfile is given, and Snakemake plans exactly what `spinlif sweep`
+    lists."""
+    (tmp_path / "config").symlink_to(REPO / "config")  # run where config/config.yaml exists
+    out = snakemake(tmp_path, Path("config/paper.yaml"), "-n")
+    sweep = subprocess.run([str(Path(sys.executable).with_name("spinlif")), "sweep", "config/paper.yaml",
+                            "-o", str(tmp_path / "sweep.csv")], cwd=REPO, check=True, capture_output=True)
+    listed = set(pd.read_csv(tmp_path / "sweep.csv", dtype={"run_id": str}).run_id)
+    assert len(listed) == 400 and _planned_run_ids(out.stdout) == listed
+
+    user = json.loads(json.dumps(TINY))
+    user["devices"] = {"domain_wall": user["devices"]["domain_wall"]}
+    out = snakemake(tmp_path, write_config(tmp_path, user), "-n")
+    assert len(_planned_run_ids(out.stdout)) == 2
+    assert "device=sk" not in out.stdout and "device=afm" not in out.stdout
+    # without --configfile, the demo config is the config
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    demo = subprocess.run([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+                           "--cores", "1", "-n"], capture_output=True, text=True, check=True, env=env)
+    assert len(_planned_run_ids(demo.stdout)) == 24
+
+
+def test_observables_get_this_invocations_settings(tmp_path):
+    """Issue 17 item 3: the observables rule read `workflow.configfiles[-1]` (the demo file while the
+    fit used the user's threshold; `--config` overrides lost). Each job now gets its device's
+    settings as a params value: a `--config` override arrives, defaults filled."""
+    import shlex
+
+    config = write_config(tmp_path, TINY)
+    out = snakemake(tmp_path, config, "-n", "-p", "--config",
+                    "observables={domain_wall: {threshold_mz: 0.42}}")
+    lines = [line.split("Shell command: ", 1)[1] for line in out.stdout.splitlines()
+             if "Shell command: spinlif observables" in line]
+    assert len(lines) == 4
+    for line in lines:
+        words = shlex.split(line.split(" > ")[0])
+        assert "--config" not in words
+        settings = json.loads(words[words.index("--settings") + 1])
+        if "/dw/" in line:
+            assert settings["threshold_mz"] == 0.42 and settings["R_read"] == 283.5
+        else:
+            assert "threshold_mz" not in settings
+
+
+def test_observables_settings_are_validated(tmp_path):
+    """`spinlif observables --settings` refuses a bad key or value, naming it."""
+    from spinlif.cli import _observables_settings
+    from spinlif.spec import SpecError
+
+    store = tmp_path / "run.zarr"
+    import xarray as xr
+
+    xr.Dataset(attrs={"device": "domain_wall"}).to_zarr(store)
+    assert _observables_settings(store, '{"threshold_mz": 0.5}')["threshold_mz"] == 0.5
+    with pytest.raises(SpecError, match="threshold_mz"):
+        _observables_settings(store, '{"threshold_mz": 5}')
+    with pytest.raises(SpecError, match="not JSON"):
+        _observables_settings(store, '{threshold')

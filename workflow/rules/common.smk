@@ -41,6 +41,11 @@ def run_spec_json(wildcards):
     return json.dumps(RUNS_BY_ID[wildcards.run_id].spec, sort_keys=True)
 
 
+def observables_settings_json(wildcards):
+    """`observables.<device>` of this invocation's config (normalised, defaults filled) as canonical JSON."""
+    return json.dumps(CONFIG["observables"][DEVICE_OF_SHORT[wildcards.device]], sort_keys=True)
+
+
 def sweep_json(wildcards):
     return json.dumps([r.row() for r in RUNS], sort_keys=True)
 
