@@ -79,6 +79,10 @@ def cmd_simulate(args) -> int:
         return 3
     except SimulationFailed as err:
         print(f"spinlif simulate: {err}", file=sys.stderr)
+        if err.manifest.get("signal"):  # the shell's convention: 128 + the signal's number
+            import signal
+
+            return 128 + signal.Signals[err.manifest["signal"]].value
         return 1
     print(f"spinlif simulate: run {manifest['run_id']} complete ({manifest['engine']}, "
           f"{manifest['wall_time_s']:.1f} s) -> {args.output}", file=sys.stderr)

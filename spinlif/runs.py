@@ -136,6 +136,31 @@ class _Child:
         except ProcessLookupError:
             pass
 
+    def signal(self, signum: int) -> None:
+        """Send ``signum`` to the child's process group (safe inside a signal handler: no waiting)."""
+        try:
+            os.killpg(self.proc.pid, signum)
+        except ProcessLookupError:
+            pass
+
+    def reap(self, timeout_s: float | None, interrupts: list[int]) -> int | None:
+        """Wait for the child; its exit code, or None past ``timeout_s``. Once ``interrupts`` is
+        non-empty (a handler forwarded SIGTERM), the child gets TERM_GRACE_S before a SIGKILL."""
+        deadline = None if timeout_s is None else time.monotonic() + timeout_s
+        kill_at = None
+        while True:
+            try:
+                return self.proc.wait(timeout=0.2)
+            except subprocess.TimeoutExpired:
+                pass
+            now = time.monotonic()
+            if interrupts and kill_at is None:
+                kill_at = now + TERM_GRACE_S
+            if kill_at is not None and now > kill_at:
+                self.signal(signal.SIGKILL)
+            elif deadline is not None and now > deadline and not interrupts:
+                return None
+
     def finish(self) -> None:
         self.reader.join(timeout=10)
         self.log.close()
@@ -303,16 +328,17 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
 
     received: list[int] = []
 
-    def on_signal(signum, frame):  # forward a kill to the engine and record it
+    def on_signal(signum, frame):
+        # Only signal the engine's process group here: reaping it is the main thread's job. (Waiting in
+        # the handler deadlocked: the interrupted Popen.wait holds the lock the handler's wait needs.)
         received.append(signum)
-        child.stop()
+        child.signal(signal.SIGTERM)
 
     previous = {s: signal.signal(s, on_signal) for s in (signal.SIGTERM, signal.SIGINT)}
     reason = None
     try:
-        try:
-            code = child.proc.wait(timeout=timeout_s)
-        except subprocess.TimeoutExpired:
+        code = child.reap(timeout_s, received)
+        if code is None:
             child.stop()
             code = child.proc.returncode
             reason = f"exceeded the wall-time limit of {timeout_s:g} s"
@@ -324,7 +350,8 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
 
     log_text = log_path.read_text(errors="replace") if log_path.exists() else ""
     if reason is None and received:
-        reason = f"killed by signal {signal.Signals(received[0]).name}"
+        reason = f"interrupted by {signal.Signals(received[0]).name}"
+        manifest["signal"] = signal.Signals(received[0]).name
     elif reason is None and job.is_script and code == 4:
         manifest["expects_failed"] = True  # complete, but expects failed under --expect-continue
     elif reason is None and code != 0:

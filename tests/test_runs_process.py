@@ -149,3 +149,64 @@ def test_a_large_full_stack_is_rendered_as_it_is_for_the_cpu_engine(tmp_path):
     nx, ny, nz = grid_shape(spec)
     assert nx * ny * nz > 40_000 and nz == 19  # 10 layers and 9 spacers
     assert f"SetGridSize({nx}, {ny}, {nz})" in render(spec)
+
+
+def _start_simulate(spec_file, tmp_path, engine: str, mode: str = "hang") -> subprocess.Popen:
+    import os
+
+    env = dict(os.environ, FAKE_MUMAX3_MODE=mode)
+    argv = [sys.executable, "-m", "spinlif.cli", "simulate", str(spec_file), "--engine", engine,
+            "-o", str(tmp_path / "sim")]
+    if engine == "mumax3":
+        argv += ["--mumax3", str(FAKE)]
+    return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _wait_for(path, proc, seconds: float = 120.0) -> None:
+    import time
+
+    end = time.time() + seconds
+    while not path.exists():
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.time() < end, f"{path} never appeared"
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize("signame", ["SIGTERM", "SIGINT"])
+def test_a_signal_to_spinlif_simulate_stops_the_engine_and_is_recorded(spec_file, tmp_path, signame):
+    """Issue 17 item 4: SIGTERM or SIGINT (Ctrl-C) hung `spinlif simulate` for ever (the handler
+    waited for the engine while the interrupted wait held the lock). Now the handler only forwards
+    SIGTERM to the engine's process group; the runner reaps it, moves the partial output to
+    sim.failed/ with "interrupted by SIG…", and exits 128 + the signal number."""
+    import os
+    import signal
+
+    proc = _start_simulate(spec_file, tmp_path, "mumax3")
+    _wait_for(tmp_path / "sim.partial" / "table.txt", proc)
+    sig = signal.Signals[signame]
+    proc.send_signal(sig)
+    try:
+        code = proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        pytest.fail(f"spinlif simulate hung after {signame}")
+    assert code == 128 + sig.value, proc.stderr.read()
+    manifest = json.loads((tmp_path / "sim.failed" / "manifest.json").read_text())
+    assert manifest["reason"] == f"interrupted by {signame}" and manifest["signal"] == signame
+    assert manifest["exit_code"] == -signal.SIGTERM  # the engine was sent SIGTERM and reaped
+    assert not (tmp_path / "sim").exists() and not (tmp_path / "sim.partial").exists()
+    out = subprocess.run(["pgrep", "-f", f"{FAKE}.*{tmp_path}"], capture_output=True, text=True)
+    assert out.stdout.strip() == "", "the engine outlived the runner"
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_cpu_engine_too(spec_file, tmp_path):
+    """The same on the cpu engine: the interpreter's process group is stopped and the run recorded."""
+    import signal
+
+    proc = _start_simulate(spec_file, tmp_path, "cpu")
+    _wait_for(tmp_path / "sim.partial" / "table.txt", proc)
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(timeout=60) == 128 + signal.SIGTERM
+    manifest = json.loads((tmp_path / "sim.failed" / "manifest.json").read_text())
+    assert manifest["reason"] == "interrupted by SIGTERM" and manifest["engine"] == "cpu"

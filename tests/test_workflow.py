@@ -336,3 +336,37 @@ def test_observables_settings_are_validated(tmp_path):
         _observables_settings(store, '{"threshold_mz": 5}')
     with pytest.raises(SpecError, match="not JSON"):
         _observables_settings(store, '{threshold')
+
+
+@pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
+def test_a_signal_to_snakemakes_process_group_ends_the_run_and_records_it(tmp_path, signame):
+    """Issue 17 item 4 under Snakemake: Ctrl-C (SIGINT to the foreground process group) or a
+    scheduler's SIGTERM to every process of the job hung the simulate job for 10 min. Now Snakemake
+    exits promptly, the run is in sim.failed/ as "interrupted by SIG…", and the rerun plans it."""
+    config = json.loads(json.dumps(TINY))
+    config["devices"] = {"domain_wall": config["devices"]["domain_wall"]}
+    config["engine"] = "mumax3"
+    config["mumax3_binary"] = str(REPO / "tests" / "fake_mumax3.py")
+    cfg = write_config(tmp_path, config)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+               FAKE_MUMAX3_MODE="hang", SPINLIF_GPU_COUNT="1", TMPDIR=str(tmp_path))
+    proc = subprocess.Popen([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
+                             "--configfile", str(cfg), "--cores", "1"], env=env, start_new_session=True,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    runs = tmp_path / "results" / "dw" / "runs"
+    end = time.time() + 300
+    while not list(runs.glob("*/sim.partial/table.txt")):
+        assert proc.poll() is None and time.time() < end, "the simulate job never started"
+        time.sleep(0.2)
+    victim = next(runs.glob("*/sim.partial")).parent
+    os.killpg(proc.pid, signal.Signals[signame])
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        pytest.fail(f"snakemake hung after {signame}")
+    manifest = json.loads((victim / "sim.failed" / "manifest.json").read_text())
+    assert manifest["reason"] == f"interrupted by {signame}"
+    assert not (victim / "sim").exists()
+    dry = snakemake(tmp_path, cfg, "-n", env_extra={"SPINLIF_GPU_COUNT": "1", "TMPDIR": str(tmp_path)})
+    assert victim.name in re.findall(r"rule simulate:.*?run_id=([0-9a-f]{10})", dry.stdout, re.S)
