@@ -108,11 +108,13 @@ def read_snapshots(run_dir: Path, prefix: str = "m") -> xr.DataArray | None:
 
 
 def ingest_run(run_dir: str | Path, store: str | Path) -> xr.Dataset:
-    """Read one complete run directory into ``store`` (a new ``run.zarr``)."""
-    from spinlif.runs import read_manifest
+    """Read one complete run directory into ``store`` (a new ``run.zarr``), after checking it
+    against its manifest (:func:`spinlif.runs.verify_run`: failed, partial, edited, cut or
+    re-labelled runs are refused with the file named)."""
+    from spinlif.runs import verify_run
 
     run_dir, store = Path(run_dir), Path(store)
-    manifest = read_manifest(run_dir)  # refuses failed or partial runs
+    manifest = verify_run(run_dir)
     spec_text = (run_dir / "spec.yaml").read_text()
     import yaml
 

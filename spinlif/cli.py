@@ -375,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from spinlif.runs import SimulationFailed
     from spinlif.spec import SpecError
 
     args = build_parser().parse_args(argv)
@@ -383,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     except SpecError as err:
         print(f"spinlif {args.command}: {err}", file=sys.stderr)
         return 2
+    except SimulationFailed as err:  # an incomplete or altered run given to ingest & co.
+        print(f"spinlif {args.command}: {err}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -91,6 +91,68 @@ def read_manifest(run_dir: str | Path) -> dict:
     return manifest
 
 
+class RunIntegrityError(SimulationFailed):
+    """A complete run directory that no longer matches its manifest (edited, cut, or files added or
+    removed since the run), or whose spec does not hash to its run id."""
+
+
+# written into a run directory after the manifest, by design: Snakemake's stamp on directory() outputs
+_NOT_RUN_OUTPUTS = frozenset({"manifest.json", ".snakemake_timestamp"})
+
+
+def verify_run(run_dir: str | Path) -> dict:
+    """The manifest of a complete run directory, after checking the directory against it.
+
+    Checks every output's SHA-256, the exact set of files, and, for a device spec, that
+    ``spec.yaml`` hashes to the manifest's ``spec_sha256`` whose first 10 digits are the run id.
+
+    Parameters
+    ----------
+    run_dir : str or Path
+        A run's ``sim/`` directory.
+
+    Returns
+    -------
+    dict
+        The manifest.
+
+    Raises
+    ------
+    SimulationFailed
+        The run did not complete (no manifest, or status not ``complete``).
+    RunIntegrityError
+        A file differs from the manifest; the message names it.
+
+    Example
+    -------
+    >>> verify_run("results/dw/runs/3c7f215d29/sim")["status"]  # doctest: +SKIP
+    'complete'
+    """
+    run_dir = Path(run_dir)
+    manifest = read_manifest(run_dir)
+    recorded = manifest.get("outputs")
+    if not isinstance(recorded, dict) or not recorded:
+        raise RunIntegrityError(f"{run_dir}: the manifest lists no outputs to check", manifest)
+    present = {p.name for p in run_dir.iterdir() if p.name not in _NOT_RUN_OUTPUTS}
+    for name in sorted(set(recorded) - present):
+        raise RunIntegrityError(f"{run_dir / name}: listed in the manifest but missing", manifest)
+    for name in sorted(present - set(recorded)):
+        raise RunIntegrityError(f"{run_dir / name}: not written by the run (not in its manifest)", manifest)
+    for name in sorted(recorded):
+        if (run_dir / name).is_dir() or _sha256(run_dir / name) != recorded[name]:
+            raise RunIntegrityError(f"{run_dir / name}: SHA-256 differs from the manifest's "
+                                    "(changed since the run)", manifest)
+    for document in ("spec.yaml", "problem.yaml"):
+        if "spec_sha256" in manifest and (run_dir / document).exists():
+            from spinlif.validation.problems import load_document
+
+            spec_sha = spec_hash(load_document(run_dir / document))
+            if spec_sha != manifest["spec_sha256"] or not spec_sha.startswith(str(manifest.get("run_id"))):
+                raise RunIntegrityError(f"{run_dir / document}: hashes to run id {spec_sha[:10]}, "
+                                        f"not the manifest's {manifest.get('run_id')}", manifest)
+    return manifest
+
+
 def _die_with_parent() -> None:  # runs in the child between fork and exec
     """Ask Linux to SIGKILL the engine if this runner dies, even by SIGKILL, so that an orphaned
     engine never writes into the directory of a later attempt. No-op where prctl is missing."""
