@@ -24,8 +24,9 @@ import yaml
 def _load_config(path: Path) -> dict:
     from spinlif.sweep import normalise_config
 
-    with open(path) as f:
-        return normalise_config(yaml.safe_load(f) or {})
+    from spinlif.yaml_input import load_yaml
+
+    return normalise_config(load_yaml(path) or {})
 
 
 def cmd_sweep(args) -> int:

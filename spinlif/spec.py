@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 SCHEMAS = REPO / "workflow" / "schemas"
 
 
-class SpecError(ValueError):
-    """An invalid spec or config value; the message names the key, the value and what is allowed."""
+from spinlif.errors import SpecError  # noqa: F401  (re-exported: spinlif.spec.SpecError)
+from spinlif.yaml_input import check_plain_data, load_yaml
 
 
 # ---------------------------------------------------------------------------------------------
@@ -213,11 +213,15 @@ def validate_spec(spec: dict, where: str = "spec") -> dict:
     """Validate a run spec (schema and consistency); return it unchanged."""
     from spinlif.devices import device_module, device_names
 
+    check_plain_data(spec, where)  # NaN passes every min/max of a schema
     validate(spec, "run_spec", where)
     if spec["device"] not in device_names():
         raise SpecError(f"{where}: device = {spec['device']!r}: allowed are {', '.join(device_names())}")
     validate(spec, device_schema(spec["device"]), where)
     device_module(spec["device"]).check_consistency(spec)
+    from spinlif.limits import check_run_size
+
+    check_run_size(spec, where, grid_shape(spec))
     return spec
 
 
@@ -238,8 +242,7 @@ def run_id(spec: dict) -> str:
 
 def load_spec(path: str | Path) -> dict:
     """Read and validate a ``spec.yaml``."""
-    with open(path) as f:
-        spec = coerce_numbers(yaml.safe_load(f))
+    spec = coerce_numbers(load_yaml(path))
     if not isinstance(spec, dict):
         raise SpecError(f"{path}: a run spec must be a YAML mapping")
     return validate_spec(spec, where=str(path))

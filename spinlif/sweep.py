@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import csv
 import itertools
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from typing import Any
 import jsonschema
 
 from spinlif.devices import device_module, device_names, short_names
+from spinlif.yaml_input import check_plain_data
 from spinlif.spec import (SpecError, base_spec, coerce_numbers, deep_merge, observable_defaults,
                           observables_settings_schema, run_id, set_dotted, validate, validate_spec)
 
@@ -64,6 +66,7 @@ def _product(options: dict[str, list]) -> list[dict[str, Any]]:
 
 def normalise_config(config: dict) -> dict:
     """Coerce numeric strings, validate against ``config.schema.yaml`` and fill its defaults."""
+    check_plain_data(config, "config")  # before anything walks it: aliases, NaN, size
     config = coerce_numbers(copy.deepcopy(config))
     for section in ("devices", "observables"):
         unknown = sorted(set(config.get(section) or {}) - set(device_names()))
@@ -74,6 +77,7 @@ def normalise_config(config: dict) -> dict:
     config.setdefault("engine", "auto")
     config.setdefault("mumax3_binary", None)
     config.setdefault("validate", True)
+    config.setdefault("max_runs", 10_000)
     obs = config.setdefault("observables", {})
     for device in device_names():
         settings = {**observable_defaults(device), **obs.get(device, {})}
@@ -82,8 +86,44 @@ def normalise_config(config: dict) -> dict:
     return config
 
 
+def count_runs(config: dict) -> int:
+    """Runs a (normalised) config asks for, counted from its list lengths without building any spec
+    (an upper bound: identical specs are simulated once).
+
+    Parameters
+    ----------
+    config : dict
+        A config that passed :func:`normalise_config`.
+
+    Returns
+    -------
+    int
+        Sum over devices and protocols of the sweep points the protocol runs at, times its
+        ``vary`` combinations.
+
+    Example
+    -------
+    >>> count_runs(normalise_config(load_yaml("config/paper.yaml")))  # doctest: +SKIP
+    400
+    """
+    total = 0
+    for device, dev in config["devices"].items():
+        sweep = dict(dev.get("sweep", {}))
+        param_sets = sweep.pop("param_set", [device_module(device).DEFAULT_PARAM_SET])
+        points_per_set = math.prod(len(values) for values in sweep.values())
+        for proto in dev["protocols"]:
+            sets = [p for p in param_sets if p in proto.get("param_sets", param_sets)]
+            total += len(sets) * points_per_set * math.prod(len(v) for v in proto.get("vary", {}).values())
+    return total
+
+
 def expand(config: dict) -> list[Run]:
-    """All runs of a (normalised) config, validated; raises :class:`SpecError` on the first bad one."""
+    """All runs of a (normalised) config, validated; raises :class:`SpecError` on the first bad one,
+    and before building any spec if the config asks for more than its ``max_runs``."""
+    requested = count_runs(config)
+    if requested > config["max_runs"]:
+        raise SpecError(f"config: the sweep asks for {requested} runs, more than max_runs = {config['max_runs']}; "
+                        "shrink the sweep, or raise max_runs in the config if you mean it")
     runs: list[Run] = []
     seen: dict[str, str] = {}
     for device, dev in config["devices"].items():

@@ -74,8 +74,9 @@ def dump_problem(problem: dict, path: str | Path) -> None:
 
 def load_problem(path: str | Path) -> dict:
     """Read a ``problem.yaml`` and check that it is what :func:`build_problem` makes of its inputs."""
-    with open(path) as f:
-        problem = coerce_numbers(yaml.safe_load(f))
+    from spinlif.yaml_input import load_yaml
+
+    problem = coerce_numbers(load_yaml(path))
     if not is_problem(problem):
         raise SpecError(f"{path}: not a spinlif validation problem (no 'spinlif_validation' key)")
     case, run = problem.get("case"), problem.get("run")
@@ -91,9 +92,9 @@ def load_problem(path: str | Path) -> dict:
 def load_document(path: str | Path) -> dict:
     """A ``problem.yaml`` or a device ``spec.yaml``, whichever the file holds, validated."""
     from spinlif.spec import load_spec
+    from spinlif.yaml_input import load_yaml
 
-    with open(path) as f:
-        document = yaml.safe_load(f)
+    document = load_yaml(path)
     return load_problem(path) if is_problem(document) else load_spec(path)
 
 

@@ -11,8 +11,11 @@ from spinlif.devices import short_names
 from spinlif.spec import SpecError
 from spinlif.sweep import expand as expand_sweep
 from spinlif.sweep import normalise_config
+from spinlif.yaml_input import load_yaml
 
 try:
+    for _path in workflow.configfiles:  # Snakemake's reader lets a duplicate key win and follows aliases
+        load_yaml(_path)
     CONFIG = normalise_config(config)
     RUNS = expand_sweep(CONFIG)
 except SpecError as err:
