@@ -244,21 +244,119 @@ def _convert(text: str, kind: str | None):
     return text
 
 
+STATUSES = ("accepted", "provisional", "rejected")
+"""Row statuses, best first (physics-brief 4.1)."""
+
+
+class ParamsTableError(ValueError):
+    """A parameter table, or a request to :func:`load_params`, that cannot be trusted or answered."""
+
+
+def family_coefficient_columns() -> dict[str, tuple[str, ...]]:
+    """``{model_family: its raw-coefficient columns}`` for every family a row may have."""
+    from fitting import soliton_fit, washboard_fit
+    from fitting.models import FAMILIES
+
+    families = {name: tuple(f.names) for name, f in FAMILIES.items()}
+    families[soliton_fit.FAMILY] = soliton_fit.NAMES
+    families[washboard_fit.FAMILY] = washboard_fit.NAMES
+    return {name: tuple(RAW_COLUMNS[p] for p in names) for name, names in families.items()}
+
+
+def _one_of(what: str, value, allowed) -> None:
+    values = (value,) if isinstance(value, (str, int)) else tuple(value)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ParamsTableError(f"load_params: {what} = {value!r}: allowed are {', '.join(map(str, allowed))}")
+
+
+def _verified_rows(path: Path) -> list[dict]:
+    """The table's rows, typed by the sidecar, after checking the CSV against the sidecar's SHA-256
+    and every row for its full set of cells."""
+    sidecar_path = path.with_suffix(".json")
+    if not sidecar_path.exists():
+        raise ParamsTableError(f"{path}: its sidecar {sidecar_path.name} is missing; the table's types and "
+                               "SHA-256 live there (copy both files)")
+    sidecar = json.loads(sidecar_path.read_text())
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != sidecar.get("csv_sha256"):
+        raise ParamsTableError(f"{path}: SHA-256 {digest[:12]}... differs from the sidecar's "
+                               f"{str(sidecar.get('csv_sha256'))[:12]}...: the table changed after it was written")
+    kinds = {f["name"]: f["type"] for f in sidecar["schema"]["fields"]}
+    with open(path, newline="") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != list(kinds):
+            raise ParamsTableError(f"{path}: its columns are not the sidecar's schema")
+        rows = []
+        for line, r in enumerate(reader, start=2):
+            if None in r or any(v is None for v in r.values()):
+                raise ParamsTableError(f"{path}:{line}: {len([v for v in r.values() if v is not None])} of "
+                                       f"{len(kinds)} cells: a cut or malformed row")
+            rows.append({k: _convert(v, kinds[k]) for k, v in r.items()})
+    return rows
+
+
 def load_params(path: str | Path, *, device: str | None = None, n_layers: int | None = None,
                 model_family: str | None = None, param_set: str | None = None,
-                status: str | tuple[str, ...] | None = None, selected_only: bool = False) -> list[NeuronParams]:
-    """Rows of ``lif_params.csv`` as :class:`NeuronParams`, filtered by device type (DW, SKY,
-    AFM0D), n_layers, family, parameter set and status. Rows without the normalised polynomial
-    form (exponential families) have NaN p-coefficients."""
+                status: str | tuple[str, ...] | None = None, include_provisional: bool = False,
+                selected_only: bool = False) -> list[NeuronParams]:
+    """Rows of ``lif_params.csv`` as :class:`NeuronParams`: by default the ``accepted`` ones only.
+
+    The table is checked first: the CSV against its sidecar's SHA-256 (``lif_params.json`` beside
+    it), every row for all its cells, and every returned row for finite coefficients of its model
+    family.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``results/params/lif_params.csv``.
+    device : str, optional
+        ``device_type``: one of :func:`spinlif.devices.table_device_types` (DW, SKY, AFM0D, AFM_SOLITON).
+    n_layers : int, optional
+        Number of CoFeB layers.
+    model_family : str, optional
+        One of :func:`family_coefficient_columns` (e.g. ``exp_Mishra8``, ``quad``, ``washboard2``).
+    param_set : str, optional
+        Parameter set (S, P, R, E, A, N).
+    status : str or tuple of str, optional
+        Statuses wanted (of :data:`STATUSES`); overrides the default ``accepted``.
+    include_provisional : bool
+        Also ``provisional`` rows (the default status set becomes accepted + provisional).
+    selected_only : bool
+        Only each device's lowest-BIC family, among the rows the status allows.
+
+    Returns
+    -------
+    list of NeuronParams
+        Possibly empty when no row matches valid filters. Rates in 1/ns, times in ns.
+
+    Raises
+    ------
+    ParamsTableError
+        An unknown device, status or family (the allowed values listed); a table that differs from
+        its sidecar, a cut row, or non-finite coefficients in a returned row.
+
+    Example
+    -------
+    >>> rows = load_params("results/params/lif_params.csv", device="DW", selected_only=True)  # doctest: +SKIP
+    >>> rows[0].step(0.0, i=1.0)  # doctest: +SKIP
+    0.0123
+    """
+    from spinlif.devices import table_device_types
+
     path = Path(path)
-    sidecar = path.with_suffix(".json")
-    kinds = ({f["name"]: f["type"] for f in json.loads(sidecar.read_text())["schema"]["fields"]}
-             if sidecar.exists() else {})
-    with open(path, newline="") as f:
-        rows = [{k: _convert(v, kinds.get(k)) for k, v in r.items()} for r in csv.DictReader(f)]
-    wanted = (status,) if isinstance(status, str) else status
+    families = family_coefficient_columns()
+    if device is not None:
+        _one_of("device", device, table_device_types())
+    if model_family is not None:
+        _one_of("model_family", model_family, tuple(families))
+    if status is not None:
+        _one_of("status", status, STATUSES)
+        wanted = (status,) if isinstance(status, str) else tuple(status)
+    else:
+        wanted = ("accepted", "provisional") if include_provisional else ("accepted",)
     out = []
-    for r in rows:
+    for r in _verified_rows(path):
         if device is not None and r["device_type"] != device:
             continue
         if n_layers is not None and r["n_layers"] != n_layers:
@@ -267,10 +365,16 @@ def load_params(path: str | Path, *, device: str | None = None, n_layers: int | 
             continue
         if param_set is not None and r["param_set"] != param_set:
             continue
-        if wanted is not None and r["status"] not in wanted:
+        if r["status"] not in wanted:
             continue
         if selected_only and not r["selected"]:
             continue
+        neuron = not str(r["threshold_convention"]).startswith("none")  # a soliton row has no threshold
+        bad = [c for c in families.get(r["model_family"], ()) + (("u_rest", "u_th") if neuron else ())
+               if not (isinstance(r[c], float) and math.isfinite(r[c]))]
+        if r["model_family"] not in families or bad:
+            raise ParamsTableError(f"{path}: row {r['device_id']} ({r['model_family']}, {r['status']}): "
+                                   + (f"non-finite {', '.join(bad)}" if bad else "unknown model_family"))
         out.append(NeuronParams(r["device_id"], r["device_type"], r["param_set"], r["n_layers"], r["model_family"],
                                 r["status"], r["u_rest"], r["u_th"], r["p1_per_ns"], r["p2_per_ns"], r["p0_per_ns"],
                                 r["g_per_ns"], r["dt_recommended_ns"], r))

@@ -244,6 +244,8 @@ def cmd_params_show(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from spinlif.devices import table_device_types
+
     parser = argparse.ArgumentParser(prog="spinlif", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -361,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     params_sub = p.add_subparsers(dest="params_command", required=True)
     q = params_sub.add_parser("show", help="print the parameter table readably")
     q.add_argument("table", type=Path, nargs="?", default=Path("results/params/lif_params.csv"))
-    q.add_argument("--device", choices=["DW", "SKY", "AFM_SOLITON"])
+    q.add_argument("--device", choices=table_device_types(), help="device_type of the rows shown")
     q.add_argument("--n-layers", type=int)
     q.add_argument("--all", action="store_true", help="every column, one row per column")
     q.set_defaults(func=cmd_params_show)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 
@@ -139,3 +140,86 @@ def test_snntorch_neuron_reproduces_the_first_spike(group, tmp_path):
             spikes.append((k + 1) * params.dt)
     assert abs(spikes[0] - t_exact) <= params.dt
     assert len(spikes) >= 2 and spikes[1] - spikes[0] == pytest.approx(spikes[0] + params.dt, abs=2 * params.dt)
+
+
+@pytest.fixture
+def mixed_table(group, tmp_path):
+    """The fitted rows, relabelled: the selected family accepted, one provisional, one rejected (all
+    selected) on three layer counts, plus an AFM0D row's identity on a copy of the first."""
+    _, rows, _ = group
+    chosen = next(r for r in rows if r["selected"])
+    table = []
+    for n, status in ((3, "accepted"), (5, "provisional"), (8, "rejected")):
+        table.append({**chosen, "n_layers": n, "status": status, "device_id": f"DW_P{n}"})
+    path = tmp_path / "lif_params.csv"
+    write_table(table, path)
+    return path, table
+
+
+def test_load_params_returns_accepted_rows_unless_asked(mixed_table):
+    """Issue 17 item 8: rejected rows came back by default and `selected_only` ignored status."""
+    path, _ = mixed_table
+    assert [p.n_layers for p in load_params(path)] == [3]
+    assert [p.n_layers for p in load_params(path, selected_only=True)] == [3]
+    assert [p.n_layers for p in load_params(path, include_provisional=True, selected_only=True)] == [3, 5]
+    assert [p.n_layers for p in load_params(path, status="rejected")] == [8]
+
+
+@pytest.mark.parametrize("kw, message", [
+    ({"device": "FOO"}, "device = 'FOO': allowed are AFM0D, AFM_SOLITON, DW, SKY"),
+    ({"status": "acepted"}, "status = 'acepted': allowed are accepted, provisional, rejected"),
+    ({"model_family": "cubic"}, "model_family = 'cubic': allowed are"),
+])
+def test_load_params_refuses_unknown_filter_values(mixed_table, kw, message):
+    """Item 8: `device="FOO"` or `status="acepted"` silently returned []."""
+    from fitting.table import ParamsTableError
+
+    with pytest.raises(ParamsTableError, match=re.escape(message)):
+        load_params(mixed_table[0], **kw)
+
+
+def test_load_params_refuses_a_table_that_differs_from_its_sidecar(mixed_table):
+    """Item 8: the sidecar's csv_sha256 was never checked (coefficients x 100 loaded without
+    complaint), and a cut CSV gave a row with status=None."""
+    import hashlib
+
+    from fitting.table import ParamsTableError
+
+    path, table = mixed_table
+    original = path.read_text()
+    g = f"{table[0]['g_per_ns']!r}"[:8]
+    assert g in original
+    path.write_text(original.replace(g, str(float(g) * 100)[:8], 1))
+    with pytest.raises(ParamsTableError, match="differs from the sidecar"):
+        load_params(path)
+    cut = original[: len(original) - 200]  # the last row loses its tail
+    path.write_text(cut)
+    with pytest.raises(ParamsTableError, match="differs from the sidecar"):
+        load_params(path)
+    sidecar = json.loads(path.with_suffix(".json").read_text())  # even with a matching hash
+    sidecar["csv_sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    path.with_suffix(".json").write_text(json.dumps(sidecar))
+    with pytest.raises(ParamsTableError, match=r"lif_params.csv:4: \d+ of \d+ cells: a cut or malformed row"):
+        load_params(path, status="rejected")
+
+
+def test_load_params_refuses_non_finite_coefficients(mixed_table):
+    """Item 8: NaN coefficients were accepted."""
+    from fitting.table import ParamsTableError, family_coefficient_columns
+
+    path, table = mixed_table
+    column = family_coefficient_columns()[table[0]["model_family"]][0]
+    write_table([{**table[0], column: float("nan")}] + table[1:], path)
+    with pytest.raises(ParamsTableError, match=f"DW_P3 .*non-finite {column}"):
+        load_params(path)
+    assert [p.n_layers for p in load_params(path, status="provisional")] == [5]  # other rows still load
+
+
+def test_params_show_offers_every_row_kind_of_the_table(mixed_table):
+    """Item 8: `spinlif params show --device AFM0D` was refused although the table has AFM0D rows."""
+    path, table = mixed_table
+    write_table([{**table[0], "device_type": "AFM0D", "device_id": "AFM0D_N"}] + table[1:], path)
+    out = subprocess.run([sys.executable, "-m", "spinlif.cli", "params", "show", str(path), "--device", "AFM0D"],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "AFM0D_N" in out.stdout and "DW_P5" not in out.stdout

@@ -6,7 +6,8 @@ validation, rendering, both engines, ingest, observables, aggregation) finds it 
 
 1. ``spinlif/devices/<name>.py``: the device spec, providing
 
-   * ``SHORT_NAME`` (directory under ``results/``), ``TEMPLATE`` (file in ``mx3_templates/``),
+   * ``SHORT_NAME`` (directory under ``results/``), ``TABLE_DEVICE_TYPES`` (the ``device_type`` of
+     its parameter-table rows), ``TEMPLATE`` (file in ``mx3_templates/``),
      ``DEFAULTS`` (spec sections every run starts from, SI units), ``DEFAULT_PARAM_SET``;
    * ``parameter_set(name) -> dict`` (the material sections of one parameter set);
    * ``check_consistency(spec)`` (physics constraints the schema cannot express);
@@ -39,6 +40,22 @@ def device_module(name: str) -> ModuleType:
     if name not in device_names():
         raise KeyError(f"device = {name!r}: allowed are {', '.join(device_names())}")
     return importlib.import_module(f"{__name__}.{name}")
+
+
+def table_device_types() -> tuple[str, ...]:
+    """Every ``device_type`` a parameter-table row may have (``DW``, ``SKY``, ...), in registry order.
+
+    Returns
+    -------
+    tuple of str
+        The devices' ``TABLE_DEVICE_TYPES``, concatenated.
+
+    Example
+    -------
+    >>> "AFM0D" in table_device_types()
+    True
+    """
+    return tuple(t for name in device_names() for t in device_module(name).TABLE_DEVICE_TYPES)
 
 
 def short_names() -> dict[str, str]:

@@ -49,6 +49,7 @@ from spinlif.spec import SpecError, check_inside, check_track
 from spinlif.units import GAMMA_LL, HBAR, QE
 
 SHORT_NAME = "afm"
+TABLE_DEVICE_TYPES = ("AFM0D", "AFM_SOLITON")  # parameter-table device_type of its rows: the washboard neuron (uniform strip) and the soliton (a wall in the strip)
 DEFAULT_PARAM_SET = "A"
 TEMPLATE = "afm_strip.mx3.j2"
 

@@ -15,6 +15,7 @@ from spinlif.spec import wall_mx_at_centre
 __all__ = ["grid_shape", "effective_material"]
 
 SHORT_NAME = "dw"
+TABLE_DEVICE_TYPES = ("DW",)  # parameter-table device_type of its rows: the LIF neuron of the wall position
 DEFAULT_PARAM_SET = "P"
 TEMPLATE = "dw_track.mx3.j2"
 

@@ -33,6 +33,7 @@ from spinlif.render import si
 __all__ = ["grid_shape"]
 
 SHORT_NAME = "sk"
+TABLE_DEVICE_TYPES = ("SKY",)  # parameter-table device_type of its rows: the LIF neuron of the skyrmion position
 DEFAULT_PARAM_SET = "P"
 TEMPLATE = "skyrmion_track.mx3.j2"
 
