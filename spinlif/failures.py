@@ -1,44 +1,155 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The failure summary: every run of the sweep that did not complete, and why.
+"""The failure summary: every run of the sweep that was attempted and did not complete, and why.
 
-A run failed when its directory holds ``sim.failed/`` (the runner recorded the reason) or only
-``sim.partial/`` (the job was killed before it could record anything). Written to
+For each run the first stage without its output is found (spec, render, simulate, ingest,
+observables). It is listed when that stage was attempted, i.e. it left a log or, for simulate, a
+``sim.failed/`` or ``sim.partial/`` directory; of those two the newer is the attempt reported (a
+SIGKILLed retry leaves ``sim.partial/`` beside an older ``sim.failed/``). Each row gives the device,
+the swept values, the stage, a reason in a few words (``NaN abort``, ``timeout``, ``interrupted``,
+``killed``, ``compile error``, ...), whether a plain rerun can help, and the log to read. Written to
 ``results/failures.csv`` and printed as a table at the end of every Snakemake run.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import json
+import re
 from collections.abc import Iterable
 from pathlib import Path
 
-COLUMNS = ["run_id", "device", "protocol", "status", "reason", "exit_code", "engine", "last_log_line", "path"]
+COLUMNS = ["run_id", "device", "protocol", "swept", "stage", "reason", "rerun_helps", "attempted_utc",
+           "exit_code", "engine", "detail", "log", "path"]
+
+STAGES = ("spec", "render", "simulate", "ingest", "observables")
+"""Per-run stages in order, as the workflow's rules name them."""
+
+_OUTPUTS = {"spec": "spec.yaml", "render": "run.mx3", "simulate": "sim/manifest.json", "ingest": "run.zarr",
+            "observables": "observables/summary.json"}
+
+# (pattern in a sim.failed reason or the log's tail, short reason, whether a plain rerun can help)
+_CAUSES = [
+    (r"NaN abort|panic:.*NaN|NaN in the magnetisation", "NaN abort",
+     "no: the dynamics diverge; check the spec (drive, cell size) or limit the step (MaxDt)"),
+    (r"exceeded the wall-time limit", "timeout", "yes: the retry asks for twice the runtime"),
+    (r"interrupted by SIG\w+", "interrupted", "yes"),
+    (r"exited with status -\d+", "killed", "yes"),  # the engine died of a signal (OOM killer, scancel)
+    (r"\.mx3:\d+(:\d+)?: ", "compile error", "no: the script does not compile; fix the template or spec"),
+    (r"MuMax3 binary not found|mumax3 .*not found", "engine not found",
+     "no: install MuMax3 or set engine: cpu (spinlif doctor)"),
+    (r"SHA-256 differs|not written by the run|listed in the manifest but missing|hashes to run id",
+     "altered output", "no: delete the run's sim/ directory to simulate it again"),
+    (r"MemoryError|out of memory|CUDA_ERROR_OUT_OF_MEMORY", "out of memory",
+     "yes: the retry asks for 50 % more memory"),
+]
 
 
-def collect(runs: Iterable, root: str | Path = ".") -> list[dict]:
-    """Failure rows for the given :class:`spinlif.sweep.Run` objects (current sweep only)."""
+def _classify(text: str) -> tuple[str, str]:
+    for pattern, reason, helps in _CAUSES:
+        if re.search(pattern, text):
+            return reason, helps
+    return "error", "maybe: read the log"
+
+
+def _utc(path: Path) -> str:
+    return _dt.datetime.fromtimestamp(path.stat().st_mtime, _dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def _last_lines(path: Path, n: int = 20) -> list[str]:
+    if not path.exists():
+        return []
+    return [ln for ln in path.read_text(errors="replace").splitlines() if ln.strip()][-n:]
+
+
+def _first_missing_stage(base: Path) -> str | None:
+    for stage in STAGES:
+        if not (base / _OUTPUTS[stage]).exists():
+            return stage
+    return None
+
+
+def _swept(run) -> str:
+    return " ".join(f"{k}={v}" for k, v in run.swept.items())
+
+
+def _simulate_row(base: Path, log: Path) -> dict | None:
+    """The newest simulate attempt of a run without a complete sim/: sim.failed/, sim.partial/, or
+    only a log (the runner stopped before it made sim.partial/, e.g. no MuMax3 binary)."""
+    failed, partial = base / "sim.failed", base / "sim.partial"
+    attempts = [p for p in (failed / "manifest.json", partial) if p.exists()]
+    newest = max(attempts, key=lambda p: p.stat().st_mtime, default=None)
+    if newest is not None and newest.parent == failed:
+        m = json.loads(newest.read_text())
+        tail = [ln for ln in m.get("log_tail", []) if ln.strip()]
+        reason, helps = _classify(m.get("reason", "") + "\n" + "\n".join(tail[-5:]))
+        return {"reason": reason, "rerun_helps": helps, "attempted_utc": m.get("finished_utc", _utc(newest)),
+                "exit_code": m.get("exit_code"), "engine": m.get("engine", ""),
+                "detail": (m.get("reason", "") + (f" | {tail[-1]}" if tail else ""))[:300],
+                "log": str(failed / "engine.log"), "path": str(failed)}
+    if newest is not None:
+        return {"reason": "killed", "rerun_helps": "yes",
+                "attempted_utc": _utc(newest), "exit_code": None, "engine": "",
+                "detail": "stopped before it could record anything (SIGKILL, out of memory or node failure)",
+                "log": str(log), "path": str(partial)}
+    if log.exists():
+        lines = _last_lines(log)
+        reason, helps = _classify("\n".join(lines))
+        return {"reason": reason, "rerun_helps": helps, "attempted_utc": _utc(log), "exit_code": None,
+                "engine": "", "detail": (lines[-1] if lines else "")[:300], "log": str(log), "path": str(base)}
+    return None
+
+
+def collect(runs: Iterable, root: str | Path = ".", logs: str | Path = "results/logs") -> list[dict]:
+    """Failure rows of the given :class:`spinlif.sweep.Run` objects (the current sweep only).
+
+    Parameters
+    ----------
+    runs : iterable of spinlif.sweep.Run
+        The runs of this invocation's config.
+    root : str or Path
+        The workflow directory (``results/`` lies under it).
+    logs : str or Path
+        The rules' log directory under ``root``: ``<logs>/<dw|sk|afm>/<run_id>/<stage>.log``.
+
+    Returns
+    -------
+    list of dict
+        One row per attempted, incomplete run, with the keys of :data:`COLUMNS`; runs not yet
+        attempted are not listed.
+
+    Example
+    -------
+    >>> rows = collect(expand(config))  # doctest: +SKIP
+    >>> rows[0]["stage"], rows[0]["reason"], rows[0]["rerun_helps"]  # doctest: +SKIP
+    ('simulate', 'NaN abort', 'no: the dynamics diverge; ...')
+    """
     rows = []
     for run in runs:
         base = Path(root) / run.results_dir
-        if (base / "sim" / "manifest.json").exists():
+        stage = _first_missing_stage(base)
+        if stage is None:
             continue
-        failed, partial = base / "sim.failed", base / "sim.partial"
-        if (failed / "manifest.json").exists():
-            m = json.loads((failed / "manifest.json").read_text())
-            tail = [ln for ln in m.get("log_tail", []) if ln.strip()]
+        log_dir = Path(root) / logs / Path(run.results_dir).parts[1] / run.run_id
+        log = log_dir / f"{stage}.log"
+        if stage == "simulate":
+            row = _simulate_row(base, log)
+        elif log.exists():
+            lines = _last_lines(log)
+            reason, helps = _classify("\n".join(lines))
+            row = {"reason": reason if reason != "error" else f"{stage} error", "rerun_helps": helps,
+                   "attempted_utc": _utc(log), "exit_code": None, "engine": "",
+                   "detail": (lines[-1] if lines else "")[:300], "log": str(log), "path": str(base)}
+        else:
+            row = None
+        if row is not None:
             rows.append({"run_id": run.run_id, "device": run.device, "protocol": run.protocol,
-                         "status": "failed", "reason": m.get("reason", ""), "exit_code": m.get("exit_code"),
-                         "engine": m.get("engine", ""), "last_log_line": tail[-1][:200] if tail else "",
-                         "path": str(failed)})
-        elif partial.exists():
-            rows.append({"run_id": run.run_id, "device": run.device, "protocol": run.protocol,
-                         "status": "interrupted", "reason": "killed before it finished (no manifest)",
-                         "exit_code": None, "engine": "", "last_log_line": "", "path": str(partial)})
+                         "swept": _swept(run), "stage": stage, **row})
     return rows
 
 
 def write_csv(rows: list[dict], path: str | Path) -> None:
+    """Write ``failures.csv`` (a header only when nothing failed)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w", newline="") as f:
@@ -51,12 +162,22 @@ def format_table(rows: list[dict]) -> str:
     """A readable table of failures (empty string when there are none)."""
     if not rows:
         return ""
-    cols = ["run_id", "protocol", "status", "reason", "last_log_line"]
-    widths = {c: min(60, max(len(c), *(len(str(r[c] or "")) for r in rows))) for c in cols}
+    cols = ["run_id", "device", "protocol", "swept", "stage", "reason", "rerun_helps", "log"]
+    widths = {c: min(48, max(len(c), *(len(str(r[c] or "")) for r in rows))) for c in cols}
     lines = ["  ".join(c.ljust(widths[c]) for c in cols), "  ".join("-" * widths[c] for c in cols)]
     for r in rows:
         lines.append("  ".join(str(r[c] or "")[: widths[c]].ljust(widths[c]) for c in cols))
     return "\n".join(lines)
+
+
+def advice(rows: list[dict]) -> str:
+    """What to do next: rerun when that can help, and which runs would fail again as they are."""
+    repeat = [r["run_id"] for r in rows if r["rerun_helps"].startswith("no")]
+    if not repeat:
+        return "Rerun `snakemake` to redo exactly these runs."
+    head = ("Rerun `snakemake` to redo the others; " if len(repeat) < len(rows) else "")
+    return (head + f"{len(repeat)} would fail again as they are ({', '.join(repeat[:5])}"
+            + (", ..." if len(repeat) > 5 else "") + "): see rerun_helps in results/failures.csv.")
 
 
 def summarise(runs: Iterable, root: str | Path = ".", csv_path: str | Path = "results/failures.csv") -> list[dict]:

@@ -72,6 +72,8 @@ def load_yaml(path: str | Path) -> Any:
     'auto'
     """
     path = Path(path)
+    if not path.is_file():
+        raise SpecError(f"{path}: no such file")
     size = path.stat().st_size
     if size > MAX_YAML_BYTES:
         raise SpecError(f"{path}: {size} bytes; a spinlif YAML input may have at most {MAX_YAML_BYTES}")

@@ -100,9 +100,9 @@ def report_failures():
     """End of every run: results/failures.csv and a printed table of the runs that failed."""
     import sys
 
-    from spinlif.failures import format_table, summarise
+    from spinlif.failures import advice, format_table, summarise
 
     rows = summarise(RUNS)
     if rows:
         print(f"\nspinlif: {len(rows)} of {len(RUNS)} runs did not complete (results/failures.csv):\n"
-              + format_table(rows) + "\nRerun `snakemake` to redo exactly these runs.\n", file=sys.stderr)
+              + format_table(rows) + "\n" + advice(rows) + "\n", file=sys.stderr)
