@@ -152,7 +152,11 @@ def cmd_plot(args) -> int:
 def cmd_doctor(args) -> int:
     from spinlif.doctor import report
 
-    lines, _ = report(args.results, args.mumax3)
+    config_engine, binary = "auto", args.mumax3
+    if args.config is not None or Path("config/config.yaml").exists():
+        config = _load_config(args.config or Path("config/config.yaml"))
+        config_engine, binary = config["engine"], binary or config["mumax3_binary"]
+    lines, _ = report(args.results, binary, config_engine)
     print("\n".join(lines))
     return 0
 
@@ -304,6 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("doctor", help="report MuMax3, GPUs, disk and which engine will be used")
     p.add_argument("--results", type=Path, default=Path("results"))
     p.add_argument("--mumax3", help="mumax3 executable to check")
+    p.add_argument("--config", type=Path, help="the config whose engine is reported (default config/config.yaml)")
     p.set_defaults(func=cmd_doctor)
 
     from spinlif.validation import CASE_MODULES

@@ -30,6 +30,7 @@ import sys
 import threading
 import time
 from collections import deque
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,6 +152,70 @@ def verify_run(run_dir: str | Path) -> dict:
                 raise RunIntegrityError(f"{run_dir / document}: hashes to run id {spec_sha[:10]}, "
                                         f"not the manifest's {manifest.get('run_id')}", manifest)
     return manifest
+
+
+class RunLocked(SimulationFailed):
+    """Another ``spinlif simulate`` is writing the same run directory."""
+
+
+@contextmanager
+def run_lock(out_dir: str | Path):
+    """Hold ``<out_dir>.lock`` for the whole run: a second ``spinlif simulate`` of the same run
+    directory is refused instead of overwriting the first's ``.partial`` (issue 17 item 10).
+
+    An ``flock`` on the file, so the kernel releases it when the holder dies, however it dies; the
+    file itself stays (removing it would race with a process that has just opened it).
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The run's output directory (``.../sim``).
+
+    Raises
+    ------
+    RunLocked
+        The lock is held; the message gives the holder's host and pid.
+
+    Example
+    -------
+    >>> with run_lock("results/dw/runs/3c7f215d29/sim"):  # doctest: +SKIP
+    ...     pass
+    """
+    import fcntl
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    path = out_dir.with_name(out_dir.name + ".lock")
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RunLocked(f"{out_dir}: another spinlif simulate ({holder}) is writing this run; "
+                            f"wait for it, or stop it, then rerun", {}) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()} on {socket.gethostname()}, since {_now()}\n")
+        handle.flush()
+        try:
+            yield path
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def lock_is_held(path: str | Path) -> bool:
+    """Whether a run lock file (``sim.lock``) is held by a live process now."""
+    import fcntl
+
+    try:
+        with open(path) as handle:
+            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            return False
+    except BlockingIOError:
+        return True
+    except FileNotFoundError:
+        return False
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -322,6 +387,7 @@ def simulate(
     import contextlib
 
     with contextlib.ExitStack() as stack_ctx:
+        stack_ctx.enter_context(run_lock(out_dir))
         slot = None
         if gpu == "auto" and resolve_engine(engine, mumax3_binary) == "mumax3":
             from spinlif.gpu import acquire_slot, detect_gpus

@@ -2,6 +2,7 @@
 """`spinlif doctor` on a machine without GPU or MuMax3 (like CI), and with a stand-in binary."""
 
 import subprocess
+from pathlib import Path
 import sys
 
 from spinlif.doctor import report
@@ -42,3 +43,42 @@ def test_gpu_benchmark_refuses_without_gpu_or_mumax3(monkeypatch, tmp_path):
     out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "gpu_throughput.py")],
                          capture_output=True, text=True, env=env, cwd=REPO)
     assert out.returncode == 2 and "no NVIDIA GPU found" in out.stderr
+
+
+def test_doctor_with_a_missing_results_parent_and_the_configs_engine(tmp_path, monkeypatch):
+    """Issue 17 item 10: `--results` under a missing parent crashed, and the config's engine was
+    ignored (engine: mumax3 without a binary looked fine)."""
+    monkeypatch.setenv("PATH", str(tmp_path) + ":" + str(Path(sys.executable).parent))
+    monkeypatch.delenv("SPINLIF_MUMAX3", raising=False)
+    config = tmp_path / "c.yaml"
+    config.write_text("engine: mumax3\ndevices: {afm_strip: {protocols: [{name: decay}]}}\n")
+    out = subprocess.run([sys.executable, "-m", "spinlif.cli", "doctor", "--results",
+                          str(tmp_path / "no" / "such" / "results"), "--config", str(config)],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "Free disk:" in out.stdout and "says `engine: mumax3`, but no MuMax3 binary" in out.stdout
+    _, engine = report(tmp_path, config_engine="cpu")
+    assert engine == "cpu"
+
+
+def test_doctor_reports_failures_running_and_killed_runs_and_snakemakes_lock(tmp_path):
+    """Past failures, runs being simulated (their lock held), runs killed mid-way, and a stale
+    Snakemake directory lock are reported."""
+    import fcntl
+
+    results = tmp_path / "results"
+    (results / "failures.csv").parent.mkdir(parents=True)
+    (results / "failures.csv").write_text("run_id,rerun_helps\nabc,no: diverges\ndef,yes\n")
+    running, killed = results / "dw/runs/1111111111", results / "dw/runs/2222222222"
+    for run in (running, killed):
+        (run / "sim.partial").mkdir(parents=True)
+        (run / "sim.lock").write_text("pid 1\n")
+    (tmp_path / ".snakemake" / "locks").mkdir(parents=True)
+    (tmp_path / ".snakemake" / "locks" / "0.input.lock").write_text("")
+    with open(running / "sim.lock") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        text = "\n".join(report(results)[0])
+    assert "2 run(s)" in text and "1 of which would fail again" in text
+    assert "Simulating now:  1 run(s) hold their lock (1111111111)" in text
+    assert "Killed runs:     1 sim.partial/ without a live simulate (2222222222)" in text
+    assert "snakemake --unlock" in text

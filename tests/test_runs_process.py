@@ -6,6 +6,7 @@ CPU engine (test_cpu_engine.py).
 """
 
 import json
+import os
 import subprocess
 import sys
 
@@ -210,3 +211,32 @@ def test_sigterm_stops_the_cpu_engine_too(spec_file, tmp_path):
     assert proc.wait(timeout=60) == 128 + signal.SIGTERM
     manifest = json.loads((tmp_path / "sim.failed" / "manifest.json").read_text())
     assert manifest["reason"] == "interrupted by SIGTERM" and manifest["engine"] == "cpu"
+
+
+def test_a_second_simulate_of_the_same_run_is_refused(spec_file, tmp_path):
+    """Issue 17 item 10: two `spinlif simulate` on one output directory corrupted each other (the
+    second deleted the first's sim.partial/) and the damaged run was ingested. A per-run lock."""
+    import signal
+
+    from spinlif.runs import lock_is_held
+
+    first = _start_simulate(spec_file, tmp_path, "mumax3")
+    _wait_for(tmp_path / "sim.partial" / "table.txt", first)
+    assert lock_is_held(tmp_path / "sim.lock")
+    table_before = (tmp_path / "sim.partial" / "table.txt").read_text()
+    second = subprocess.run([sys.executable, "-m", "spinlif.cli", "simulate", str(spec_file), "--engine", "mumax3",
+                             "--mumax3", str(FAKE), "-o", str(tmp_path / "sim")],
+                            capture_output=True, text=True, timeout=60,
+                            env={**os.environ, "FAKE_MUMAX3_MODE": "ok"})
+    assert second.returncode == 1
+    assert f"another spinlif simulate (pid {first.pid} on" in second.stderr
+    assert (tmp_path / "sim.partial" / "table.txt").read_text() == table_before  # untouched
+    assert not (tmp_path / "sim").exists()
+    first.send_signal(signal.SIGTERM)
+    first.wait(timeout=30)
+    assert not lock_is_held(tmp_path / "sim.lock")  # released with its holder
+    monkeypatch_env = {**os.environ, "FAKE_MUMAX3_MODE": "ok"}
+    third = subprocess.run([sys.executable, "-m", "spinlif.cli", "simulate", str(spec_file), "--engine", "mumax3",
+                            "--mumax3", str(FAKE), "-o", str(tmp_path / "sim")],
+                           capture_output=True, text=True, timeout=60, env=monkeypatch_env)
+    assert third.returncode == 0, third.stderr  # the lock file left behind does not block a rerun
