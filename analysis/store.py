@@ -93,8 +93,17 @@ def read_snapshots(run_dir: Path, prefix: str = "m") -> xr.DataArray | None:
     if not files:
         return None
     arrays = [read_ovf(f) for f in files]
+    grid = lambda a: (a.shape, tuple(a.attrs["cellsize"]))  # noqa: E731
+    for f, a in zip(files[1:], arrays[1:]):
+        if grid(a) != grid(arrays[0]):
+            from spinlif.runs import RunIntegrityError
+
+            raise RunIntegrityError(f"{f}: grid {a.shape[:-1]} of cells {a.attrs['cellsize']} m differs from "
+                                    f"{files[0].name}'s {arrays[0].shape[:-1]} of {arrays[0].attrs['cellsize']} m; "
+                                    "one run's snapshots must share a grid (a re-meshing script writes them "
+                                    "under another name, e.g. with SaveAs)", {})
     times = np.array([a.attrs["time"] for a in arrays])
-    stacked = xr.concat(arrays, dim="t_snap", combine_attrs="drop")
+    stacked = xr.concat(arrays, dim="t_snap", combine_attrs="drop", join="exact")
     stacked = stacked.assign_coords(t_snap=("t_snap", times, {"units": "s", "long_name": "snapshot time"}))
     # mesh-centred coordinates, as MuMax3 shapes and the spec's wall_position use
     for axis in ("x", "y", "z"):

@@ -238,3 +238,24 @@ def test_writer_round_trip_matches_mumax3_header(tmp_path, fmt):
         ours = out.read_bytes().split(b"# Begin: Data")[0]
         theirs = SP4.read_bytes().split(b"# Begin: Data")[0]
         assert ours == theirs.replace(b"time:  0  s", b"time:  1e-10  s")
+
+
+def test_snapshots_on_different_grids_are_refused_not_padded(tmp_path):
+    """Issue 17 item 10: OVFs of one run on different grids were outer-joined with NaN padding."""
+    import numpy as np
+
+    from analysis.ovf import write_ovf
+    from analysis.store import read_snapshots
+    from spinlif.runs import RunIntegrityError
+
+    m = np.zeros((1, 4, 8, 3), np.float32)
+    m[..., 2] = 1
+    write_ovf(tmp_path / "m000000.ovf", m, (1e-9, 1e-9, 1e-9))
+    write_ovf(tmp_path / "m000001.ovf", m, (1e-9, 1e-9, 1e-9), time=1e-12)
+    assert read_snapshots(tmp_path).sizes["t_snap"] == 2  # same grid: stacked
+    write_ovf(tmp_path / "m000002.ovf", np.concatenate([m, m], axis=2), (1e-9, 1e-9, 1e-9), time=2e-12)
+    with pytest.raises(RunIntegrityError, match=r"m000002.ovf: grid \(1, 4, 16\) .* differs from m000000.ovf's \(1, 4, 8\)"):
+        read_snapshots(tmp_path)
+    write_ovf(tmp_path / "m000002.ovf", m, (2e-9, 1e-9, 1e-9), time=2e-12)  # same shape, other cells
+    with pytest.raises(RunIntegrityError, match="differs from"):
+        read_snapshots(tmp_path)
