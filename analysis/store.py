@@ -183,13 +183,14 @@ def open_store(store: str | Path) -> xr.Dataset:
 
 
 def aggregate(stores: list[Path], sweep_csv: Path, output: Path, *, observables_dirs: list[Path] = (),
-              summary_csv: Path | None = None) -> xr.Dataset:
+              summary_csv: Path | None = None, excluded: dict[str, str] | None = None) -> xr.Dataset:
     """Stack the table series of many runs along ``run`` with the sweep parameters as coordinates.
 
     Runs differ in length and, for MuMax3, in their exact row times, so the series share a
     ``sample`` dimension with ``t`` (run, sample) as a coordinate (NaN-padded); nothing is
     interpolated. Snapshots stay in the per-run stores (their grids differ with n_layers); the
     ``store`` coordinate points at each. Per-run observable summaries become variables over ``run``.
+    ``excluded`` ({run_id: reason}, runs the workflow left out) is recorded in the attributes.
     """
     sweep = pd.read_csv(sweep_csv, dtype={"run_id": str}).set_index("run_id")
     runs = []
@@ -231,6 +232,6 @@ def aggregate(stores: list[Path], sweep_csv: Path, output: Path, *, observables_
                 combined[col] = ("run", vals)
     combined.attrs = {"title": "spinlif aggregated runs", "n_runs": len(rid),
                       "conventions": "SI units; t in s; per-run provenance in each run.zarr (store coordinate)",
-                      "sweep_table": str(sweep_csv)}
+                      "sweep_table": str(sweep_csv), "excluded_runs": json.dumps(excluded or {}, sort_keys=True)}
     write_zarr(combined, output)
     return combined

@@ -140,8 +140,10 @@ def _dc_points(members, threshold: float) -> list[tuple[float, float]]:
     return points
 
 
-def build_table(rows_files: list[str | Path], out_csv: str | Path, figure: str | Path | None = None):
-    """Merge the rows of every device into the parameter table (CSV, Parquet, JSON sidecar)."""
+def build_table(rows_files: list[str | Path], out_csv: str | Path, figure: str | Path | None = None,
+                excluded: dict[str, str] | None = None):
+    """Merge the rows of every device into the parameter table (CSV, Parquet, JSON sidecar);
+    ``excluded`` ({run_id: reason}: runs left out of the fits) goes into the table's provenance."""
     from fitting.figures import plot_parameters_vs_layers
     from fitting.table import write_table
 
@@ -149,7 +151,8 @@ def build_table(rows_files: list[str | Path], out_csv: str | Path, figure: str |
     for path in rows_files:
         rows += json.loads(Path(path).read_text())
     frame = write_table(rows, out_csv, provenance={"rows_from": [str(p) for p in rows_files],
-                                                    "fit_code_version": code_version()})
+                                                    "fit_code_version": code_version(),
+                                                    "excluded_runs": dict(sorted((excluded or {}).items()))})
     from fitting.seed import comparison_table
 
     comparison_table(frame).to_csv(Path(out_csv).with_name("seed_comparison.csv"), index=False)

@@ -134,11 +134,23 @@ def _observables_settings(store: Path, text: str) -> dict:
     return settings
 
 
+def _excluded(text: str) -> dict[str, str]:
+    """``--excluded`` JSON: ``{run_id: reason}`` of runs left out (the workflow's lasting failures)."""
+    import json
+
+    from spinlif.spec import SpecError
+
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise SpecError(f"--excluded = {text!r}: a JSON object {{run_id: reason}}")
+    return {str(k): str(v) for k, v in value.items()}
+
+
 def cmd_aggregate(args) -> int:
     from analysis.store import aggregate
 
     aggregate(args.stores, args.sweep, args.output, observables_dirs=args.observables,
-              summary_csv=args.summary)
+              summary_csv=args.summary, excluded=_excluded(args.excluded))
     return 0
 
 
@@ -226,7 +238,7 @@ def cmd_fit(args) -> int:
 def cmd_params_table(args) -> int:
     from fitting.pipeline import build_table, format_table
 
-    print(format_table(build_table(args.rows, args.output, args.figure)))
+    print(format_table(build_table(args.rows, args.output, args.figure, excluded=_excluded(args.excluded))))
     return 0
 
 
@@ -302,6 +314,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--stores", type=Path, nargs="+", required=True)
     p.add_argument("--observables", type=Path, nargs="*", default=[], help="per-run observables dirs")
     p.add_argument("--summary", type=Path, help="write the per-run observable summary CSV here")
+    p.add_argument("--excluded", default="{}", help="JSON {run_id: reason} of runs left out (recorded in attrs)")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.set_defaults(func=cmd_aggregate)
 
@@ -362,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rows", type=Path, nargs="+")
     p.add_argument("-o", "--output", type=Path, required=True)
     p.add_argument("--figure", type=Path, help="coefficients vs n_layers figure")
+    p.add_argument("--excluded", default="{}", help="JSON {run_id: reason} of runs left out (table provenance)")
     p.set_defaults(func=cmd_params_table)
 
     p = sub.add_parser("params", help="read the parameter table")

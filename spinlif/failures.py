@@ -148,6 +148,42 @@ def collect(runs: Iterable, root: str | Path = ".", logs: str | Path = "results/
     return rows
 
 
+def lasting_failures(runs: Iterable, root: str | Path = ".") -> dict[str, str]:
+    """``{run_id: reason}`` of runs whose newest simulation failed in a way a plain rerun repeats
+    (``NaN abort``, ``compile error``...), recorded after the run's current script was rendered.
+
+    The workflow leaves these out of their device's aggregate, so one diverging run does not block
+    the device's dataset, fits and table (issue 17 item 10); the table's provenance names them. A run
+    whose script is re-rendered after the failure (a changed template or spinlif) is tried again.
+
+    Parameters
+    ----------
+    runs : iterable of spinlif.sweep.Run
+    root : str or Path
+        The workflow directory.
+
+    Returns
+    -------
+    dict
+        Run id to the short reason.
+
+    Example
+    -------
+    >>> lasting_failures(expand(config))  # doctest: +SKIP
+    {'3c7f215d29': 'NaN abort'}
+    """
+    out = {}
+    for row in collect(runs, root):
+        if row["stage"] != "simulate" or not row["rerun_helps"].startswith("no"):
+            continue
+        failed = Path(row["path"])
+        script = failed.parent / _OUTPUTS["render"]
+        if failed.name == "sim.failed" and script.exists() and \
+                (failed / "manifest.json").stat().st_mtime >= script.stat().st_mtime:
+            out[row["run_id"]] = row["reason"]
+    return out
+
+
 def write_csv(rows: list[dict], path: str | Path) -> None:
     """Write ``failures.csv`` (a header only when nothing failed)."""
     path = Path(path)

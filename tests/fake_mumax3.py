@@ -4,7 +4,8 @@
 
 Behaves like ``mumax3 -f -http= -o OUT -cache C [-gpu N] script.mx3``: writes log.txt and a
 table.txt into OUT, then acts as $FAKE_MUMAX3_MODE says:
-ok (exit 0), fail (exit 1, like a script error), nan (panic("NaN"), exit 2), hang (sleep),
+ok (exit 0), fail (exit 1, like a script error), crash (exit 1, a CUDA error: not the script's
+fault), nan (panic("NaN"), exit 2), hang (sleep),
 ignore-term (sleep, ignoring SIGTERM: only SIGKILL ends it). With $FAKE_MUMAX3_FAIL_IF set, only
 scripts containing that text fail (in $FAKE_MUMAX3_FAIL_MODE, default fail), the others succeed.
 """
@@ -38,6 +39,9 @@ def main():
     print("//mumax 3.11.1 fake", flush=True)
     if mode == "fail":
         print("script.mx3:12: undefined: Foo", flush=True)
+        sys.exit(1)
+    if mode == "crash":
+        print("panic: CUDA_ERROR_LAUNCH_FAILED: unspecified launch failure", flush=True)
         sys.exit(1)
     if mode == "nan":
         print("panic: NaN", flush=True)

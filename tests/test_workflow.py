@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -210,9 +211,11 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     assert counts["validation_simulate"] == "6"
 
 
-@pytest.mark.parametrize("mode, reason", [("fail", "exited with status 1"), ("nan", "NaN abort")])
+@pytest.mark.parametrize("mode, reason", [("crash", "exited with status 1"), ("fail", "compile error"),
+                                          ("nan", "NaN abort")])
 def test_mumax3_failures_are_summarised_and_only_they_are_rerun(tmp_path, mode, reason):
-    """The MuMax3 stand-in (process behaviour only) fails the DC run; the others complete."""
+    """The MuMax3 stand-in (process behaviour only) fails the DC run; the others complete. A crash
+    is rerun; a compile error or a NaN abort, which a rerun repeats, is set aside."""
     config = json.loads(json.dumps(TINY))
     config["devices"] = {"domain_wall": config["devices"]["domain_wall"]}  # one DC run to fail
     config["engine"] = "mumax3"
@@ -229,6 +232,20 @@ def test_mumax3_failures_are_summarised_and_only_they_are_rerun(tmp_path, mode, 
     runs = tmp_path / "results" / "dw" / "runs"
     other = [p.name for p in runs.iterdir() if p.name != victim][0]
     assert (runs / other / "run.zarr").is_dir() and not (runs / victim / "run.zarr").exists()
+    if mode in ("fail", "nan"):
+        # issue 17 item 10: a rerun would diverge again, so it is not retried, and it no longer blocks
+        # its device: the aggregate, fit and table go ahead without it and name it in their provenance
+        assert next(csv.DictReader(failures))["rerun_helps"].startswith("no: ") and "would fail again" in first.stderr
+        again = snakemake(tmp_path, cfg, check=False, env_extra=env)
+        assert again.returncode == 0, again.stderr[-3000:]
+        assert "rule simulate" not in again.stdout + again.stderr
+        assert list(open_store(tmp_path / "results" / "dw" / "dataset.zarr")["run"].values) == [other]
+        dataset_attrs = open_store(tmp_path / "results" / "dw" / "dataset.zarr").attrs
+        assert json.loads(dataset_attrs["excluded_runs"]) == {victim: reason}
+        sidecar = json.loads((tmp_path / "results" / "params" / "lif_params.json").read_text())
+        assert sidecar["provenance"]["excluded_runs"] == {victim: reason}
+        assert victim in (tmp_path / "results" / "failures.csv").read_text()  # still reported
+        return
     dry = snakemake(tmp_path, cfg, "-n", env_extra={"SPINLIF_GPU_COUNT": "1", "TMPDIR": str(tmp_path)})
     assert re.findall(r"rule simulate:.*?run_id=([0-9a-f]{10})", dry.stdout, re.S) == [victim]
     snakemake(tmp_path, cfg, env_extra={"SPINLIF_GPU_COUNT": "1", "TMPDIR": str(tmp_path)})

@@ -11,13 +11,16 @@ rule aggregate:
     output:
         dataset=directory("results/{device}/dataset.zarr"),
         summary="results/{device}/observables.csv",
+    params:
+        excluded=excluded_json,
     log:
         "results/logs/{device}/aggregate.log",
     benchmark:
         "results/benchmarks/{device}/aggregate.tsv"
     shell:
         "spinlif aggregate --sweep {input.sweep} --stores {input.stores} "
-        "--observables {input.observables} --summary {output.summary} -o {output.dataset} > {log} 2>&1"
+        "--observables {input.observables} --summary {output.summary} --excluded {params.excluded:q} "
+        "-o {output.dataset} > {log} 2>&1"
 
 
 rule plot_traces:

@@ -5,6 +5,7 @@ import json
 
 from snakemake.exceptions import WorkflowError
 
+from spinlif.failures import lasting_failures
 from spinlif.runs import resolve_engine
 from fitting.pipeline import fitted_devices
 from spinlif.devices import short_names
@@ -24,7 +25,10 @@ except SpecError as err:
 RUNS_BY_ID = {run.run_id: run for run in RUNS}
 DEVICE_SHORT_NAMES = short_names()
 DEVICE_OF_SHORT = {short: dev for dev, short in DEVICE_SHORT_NAMES.items()}
-DEVICES = sorted({DEVICE_SHORT_NAMES[run.device] for run in RUNS})
+# runs whose recorded simulation failure a rerun would repeat (NaN abort, compile error): left out of
+# their device's aggregate so that the rest of the device goes on; named in the table's provenance
+EXCLUDED = lasting_failures(RUNS)
+DEVICES = sorted({DEVICE_SHORT_NAMES[run.device] for run in RUNS if run.run_id not in EXCLUDED})
 FITTED_DEVICES = [d for d in DEVICES if d in fitted_devices()]
 ENGINE = resolve_engine(CONFIG["engine"], CONFIG["mumax3_binary"])
 
@@ -35,8 +39,15 @@ wildcard_constraints:
 
 
 def run_ids(device):
-    """Run ids of one device (short name: dw)."""
-    return [r.run_id for r in RUNS if DEVICE_SHORT_NAMES[r.device] == device]
+    """Run ids of one device (short name: dw) that its aggregate takes (all but EXCLUDED)."""
+    return [r.run_id for r in RUNS if DEVICE_SHORT_NAMES[r.device] == device and r.run_id not in EXCLUDED]
+
+
+def excluded_json(wildcards=None):
+    """EXCLUDED as canonical JSON, of one device when the job has a device wildcard."""
+    device = getattr(wildcards, "device", None)
+    return json.dumps({rid: reason for rid, reason in sorted(EXCLUDED.items())
+                       if device is None or DEVICE_SHORT_NAMES[RUNS_BY_ID[rid].device] == device})
 
 
 def run_spec_json(wildcards):

@@ -59,9 +59,12 @@ rule params_table:
         seed="results/params/seed_comparison.csv",
         figure=report("results/params/parameters_vs_layers.png", category="Parameter table",
                       caption="../report/params.rst"),
+    params:
+        excluded=excluded_json,
     log:
         "results/logs/params_table.log",
     benchmark:
         "results/benchmarks/params_table.tsv"
     shell:
-        "spinlif params-table {input} -o {output.table} --figure {output.figure} > {log} 2>&1 && cat {log}"
+        "spinlif params-table {input} -o {output.table} --figure {output.figure} --excluded {params.excluded:q} "
+        "> {log} 2>&1 && cat {log}"
