@@ -261,7 +261,11 @@ def test_a_mumax3_path_with_shell_syntax_stays_one_argument(tmp_path):
     marker = tmp_path / "PWNED"
     value = f"/opt/my mumax3/mumax3 $(touch {marker})"
     config = write_config(tmp_path, {**TINY, "mumax3_binary": value})
-    out = snakemake(tmp_path, config, "-n", "-p", check=False)
+    out = snakemake(tmp_path, config, "-n", "-p", check=False)  # engine: cpu: MuMax3's options stay out
+    lines = [line for line in (out.stdout + out.stderr).splitlines() if "Shell command: spinlif simulate" in line]
+    assert lines and not any("--mumax3" in line or "--gpu " in line for line in lines)
+    config = write_config(tmp_path, {**TINY, "engine": "mumax3", "mumax3_binary": value})
+    out = snakemake(tmp_path, config, "-n", "-p", check=False, env_extra={"SPINLIF_GPU_COUNT": "1"})
     assert out.returncode == 0, out.stderr[-3000:]
     lines = [line.split("Shell command: ", 1)[1] for line in (out.stdout + out.stderr).splitlines()
              if "Shell command: spinlif simulate" in line]
@@ -278,8 +282,9 @@ def test_a_profiles_kernel_cache_reaches_mumax3_as_one_argument(tmp_path):
     """`kernel_cache` (a profile's set-resources) becomes `--cache DIR`, quoted, even with a space."""
     import shlex
 
-    config = write_config(tmp_path, TINY)
-    out = snakemake(tmp_path, config, "-n", "-p", "--set-resources", "simulate:kernel_cache=/tmp/kernel cache")
+    config = write_config(tmp_path, {**TINY, "engine": "mumax3", "mumax3_binary": "/opt/mumax3"})
+    out = snakemake(tmp_path, config, "-n", "-p", "--set-resources", "simulate:kernel_cache=/tmp/kernel cache",
+                    env_extra={"SPINLIF_GPU_COUNT": "1"})
     lines = [line.split("Shell command: ", 1)[1] for line in (out.stdout + out.stderr).splitlines()
              if "Shell command: spinlif simulate" in line]
     assert lines
