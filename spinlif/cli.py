@@ -129,6 +129,9 @@ def _observables_settings(store: Path, text: str) -> dict:
         raise SpecError(f"--settings: not JSON ({err})") from None
     if not isinstance(given, dict):
         raise SpecError(f"--settings: expected a JSON object, got {type(given).__name__}")
+    from spinlif.yaml_input import check_plain_data
+
+    check_plain_data(given, "--settings")  # JSON's NaN passes every min/max of a schema
     settings = {**observable_defaults(device), **given}
     validate(settings, observables_settings_schema(device), f"--settings observables.{device}")
     return settings

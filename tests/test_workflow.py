@@ -358,6 +358,8 @@ def test_observables_settings_are_validated(tmp_path):
         _observables_settings(store, '{"threshold_mz": 5}')
     with pytest.raises(SpecError, match="not JSON"):
         _observables_settings(store, '{threshold')
+    with pytest.raises(SpecError, match="threshold_mz = nan: must be a finite number"):
+        _observables_settings(store, '{"threshold_mz": NaN}')
 
 
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
