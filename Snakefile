@@ -17,6 +17,17 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
+# Light bookkeeping runs where Snakemake runs, never as a cluster job: a 400-run sweep would otherwise
+# queue 1 600 jobs that each start Snakemake to write a few kB.
+localrules:
+    all,
+    sweep_table,
+    spec,
+    render,
+    validation_problem,
+    validate,
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/sweep.smk"
 include: "workflow/rules/simulate.smk"

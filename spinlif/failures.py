@@ -52,6 +52,22 @@ def _classify(text: str) -> tuple[str, str]:
     return "error", "maybe: read the log"
 
 
+def _slurm_state(job_id: str | None) -> str:
+    """SLURM's word on a job (``sacct -X -j ID -o State``, e.g. ``CANCELLED by 0``, ``TIMEOUT``), or ""
+    when there is no job id, no sacct, or no answer within 10 s."""
+    import shutil
+    import subprocess
+
+    if not job_id or shutil.which("sacct") is None:
+        return ""
+    try:
+        out = subprocess.run(["sacct", "-X", "-n", "-P", "-j", str(job_id), "-o", "State"],
+                             capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout.strip() else ""
+
+
 def _utc(path: Path) -> str:
     return _dt.datetime.fromtimestamp(path.stat().st_mtime, _dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -83,9 +99,11 @@ def _simulate_row(base: Path, log: Path) -> dict | None:
         m = json.loads(newest.read_text())
         tail = [ln for ln in m.get("log_tail", []) if ln.strip()]
         reason, helps = _classify(m.get("reason", "") + "\n" + "\n".join(tail[-5:]))
+        slurm = _slurm_state(m.get("scheduler", {}).get("slurm_job_id"))
         return {"reason": reason, "rerun_helps": helps, "attempted_utc": m.get("finished_utc", _utc(newest)),
                 "exit_code": m.get("exit_code"), "engine": m.get("engine", ""),
-                "detail": (m.get("reason", "") + (f" | {tail[-1]}" if tail else ""))[:300],
+                "detail": ((f"SLURM: {slurm} | " if slurm else "") + m.get("reason", "")
+                           + (f" | {tail[-1]}" if tail else ""))[:300],
                 "log": str(failed / "engine.log"), "path": str(failed)}
     if newest is not None:
         return {"reason": "killed", "rerun_helps": "yes",

@@ -444,6 +444,9 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
         "started_utc": _now(), "threads": threads if engine == "cpu" else None, "gpu": gpu,
         "gpu_slot": slot.slot if slot else None,
     }
+    if os.environ.get("SLURM_JOB_ID"):  # the batch job this run is part of (sacct -j ID tells its fate)
+        manifest["scheduler"] = {"slurm_job_id": os.environ["SLURM_JOB_ID"],
+                                 "slurm_array_job_id": os.environ.get("SLURM_ARRAY_JOB_ID")}
 
     print(f"spinlif: simulating run {rid} with the {engine} engine: {' '.join(argv)}",
           file=sys.stderr, flush=True)

@@ -27,6 +27,10 @@ PARTITION = "cpu"
 ACCOUNT = "my_account"  # what profiles/slurm names: the test cluster has it, as a user's cluster would
 DAEMONS = ("munged", "mariadbd", "slurmdbd", "slurmctld", "slurmd")
 PACKAGES = "slurm-wlm slurmdbd munge mariadb-server"
+DEFAULT_CONF = Path("/etc/slurm/slurm.conf")
+"""Where SLURM's clients look without ``SLURM_CONF``. The Snakemake job-step plugin drops every
+``SLURM_*`` variable, SLURM_CONF included, before its ``srun`` inside a job, so (as on a real cluster)
+the configuration must be found there: a symlink to this cluster's, made only where none exists."""
 
 
 class SlurmUnavailable(RuntimeError):
@@ -82,6 +86,7 @@ class SlurmCluster:
             self._start_munge()
             self._start_mariadb()
             self._write_configs()
+            self._link_default_conf()
             self._daemon("slurmdbd", ["slurmdbd", "-D"], "slurmdbd.log")
             self._wait(lambda: self._port_open(self.dbd_port), "slurmdbd", timeout_s)
             self._daemon("slurmctld", ["slurmctld", "-D", "-i", "-f", str(self.conf)], "slurmctld.log")
@@ -208,6 +213,20 @@ class SlurmCluster:
             + _node_line(self.gres_gpus) + "\n"
             f"PartitionName={PARTITION} Nodes=localhost Default=YES MaxTime=INFINITE State=UP\n")
 
+    def _link_default_conf(self) -> None:
+        if DEFAULT_CONF.is_symlink() and not DEFAULT_CONF.exists():
+            DEFAULT_CONF.unlink()  # left by a test cluster that is gone
+        if DEFAULT_CONF.exists() and not (DEFAULT_CONF.is_symlink() and "slurm" in str(DEFAULT_CONF.resolve())
+                                          and DEFAULT_CONF.resolve().parent.name == "etc"
+                                          and (DEFAULT_CONF.resolve().parent / "slurmdbd.conf").exists()):
+            raise SlurmUnavailable(f"{DEFAULT_CONF} exists and is not a test cluster's: this machine has a "
+                                   "SLURM of its own; run the SLURM tests elsewhere")
+        DEFAULT_CONF.parent.mkdir(parents=True, exist_ok=True)
+        if DEFAULT_CONF.is_symlink():
+            DEFAULT_CONF.unlink()
+        DEFAULT_CONF.symlink_to(self.conf)
+        self.linked_default_conf = True
+
     # --- stop ------------------------------------------------------------------------------------
 
     def stop(self) -> None:
@@ -222,6 +241,10 @@ class SlurmCluster:
                     proc.kill()
                     proc.wait()
         self.processes.clear()
+        if getattr(self, "linked_default_conf", False) and DEFAULT_CONF.is_symlink() \
+                and DEFAULT_CONF.resolve() == self.conf.resolve():
+            DEFAULT_CONF.unlink()
+            self.linked_default_conf = False
 
 
 if __name__ == "__main__":

@@ -1,0 +1,203 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The workflow on a real SLURM cluster (issue 14): Debian's slurm-wlm on 127.0.0.1
+(tests/slurm_cluster.py), submitted through a test profile derived from profiles/slurm by the
+Snakemake SLURM executor plugin, polled with sacct. Where SLURM cannot start, these tests fail with
+SLURM's own message (`.ci/run` installs the packages: `make slurm-deps`)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from analysis.store import open_store
+from tests.conftest import REPO
+from tests.slurm_cluster import PARTITION, SlurmCluster
+from tests.test_workflow import SNAKEMAKE, TINY, snakemake, write_config
+
+pytestmark = [pytest.mark.slurm, pytest.mark.workflow, pytest.mark.slow]
+
+
+@pytest.fixture(scope="module")
+def cluster(tmp_path_factory):
+    c = SlurmCluster(tmp_path_factory.mktemp("slurm"))
+    c.start()
+    yield c
+    c.stop()
+
+
+def cpu_test_profile(directory: Path) -> Path:
+    """profiles/slurm with only what a CPU-only test cluster needs changed: the partition, and no GPU
+    request (the node has none); plus a 2 s first status check instead of 40 s, for test time."""
+    profile = yaml.safe_load((REPO / "profiles" / "slurm" / "profile.yaml").read_text())
+    profile["default-resources"]["slurm_partition"] = PARTITION
+    simulate = profile["set-resources"]["simulate"]
+    for key in ("gpu", "gpu_model", "cpus_per_gpu"):
+        simulate.pop(key)
+    profile["slurm-init-seconds-before-status-checks"] = 2
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "config.yaml").write_text(yaml.safe_dump(profile))
+    return directory
+
+
+def dw_config(duration: float = 0.1e-9) -> dict:
+    config = json.loads(json.dumps(TINY))
+    config["devices"] = {"domain_wall": config["devices"]["domain_wall"]}
+    config["devices"]["domain_wall"]["spec"]["drive"]["duration"] = duration
+    return config
+
+
+def on_cluster(cluster, workdir: Path, config: Path, profile: Path, *args: str, **kw):
+    env = dict(cluster.env, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    return subprocess.run([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+                           "--configfile", str(config), "--profile", str(profile), *args],
+                          capture_output=True, text=True, env=env, **kw)
+
+
+def sacct_states(cluster) -> list[tuple[str, str, str]]:
+    """(job id, name, state) of every job step SLURM accounted, allocations only."""
+    out = cluster.run("sacct", "-X", "-n", "-P", "-a", "-o", "JobID,JobName%60,State").stdout
+    return [tuple(line.split("|")) for line in out.splitlines() if line]
+
+
+def test_the_tiny_workflow_runs_on_slurm_as_arrays_and_matches_a_local_run(cluster, tmp_path):
+    """Render first (local rules, no job), then submit: every simulate job is ready at once and goes
+    out as one array (the plugin arrays only jobs that are ready together; README)."""
+    profile = cpu_test_profile(tmp_path / "profile")
+    config = write_config(tmp_path, dw_config())
+    rendered = on_cluster(cluster, tmp_path / "slurm", config, profile, "--until", "render")
+    assert rendered.returncode == 0 and "sbatch call" not in rendered.stdout + rendered.stderr, rendered.stderr[-2000:]
+    out = on_cluster(cluster, tmp_path / "slurm", config, profile, "--verbose")
+    log = out.stdout + out.stderr
+    assert out.returncode == 0, log[-4000:]
+    submits = sorted({"sbatch " + line.split("sbatch ", 1)[1] for line in log.splitlines()
+                      if "sbatch call:" in line and "sbatch --parsable" in line})
+    assert submits, log[-3000:]
+    array = [s for s in submits if "--array=" in s]
+    assert array and "-p cpu" in array[0] and "-A my_account" in array[0] and "--gpus" not in array[0]
+    assert "sacct" in log  # the status of the jobs was polled with sacct
+    states = sacct_states(cluster)
+    assert states and all(state == "COMPLETED" for _, _, state in states), states
+    assert any("_" in jid for jid, _, _ in states)  # array tasks: <array id>_<index>
+    # the same workflow locally: the same runs and the same numbers (the cpu engine is deterministic)
+    local = snakemake(tmp_path / "local", config, check=False)
+    assert local.returncode == 0, local.stderr[-3000:]
+    a = open_store(tmp_path / "slurm" / "results" / "dw" / "dataset.zarr")
+    b = open_store(tmp_path / "local" / "results" / "dw" / "dataset.zarr")
+    assert sorted(a["run"].values) == sorted(b["run"].values) and a.sizes["run"] == 2
+    np.testing.assert_array_equal(a["m"].sortby("run").values, b["m"].sortby("run").values)
+    (tmp_path / "sbatch_calls.txt").write_text("\n".join(submits))
+    print("\n".join(submits))
+
+
+def _simulate_job(cluster, run_dir: Path, timeout_s: float = 180) -> str:
+    """The SLURM job id of the `spinlif simulate` process writing ``run_dir`` (from its environment)."""
+    end = time.time() + timeout_s
+    while time.time() < end:
+        out = subprocess.run(["pgrep", "-f", f"spinlif simulate .*{run_dir.name}"], capture_output=True, text=True)
+        for pid in out.stdout.split():
+            try:
+                environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            env = dict(item.decode().split("=", 1) for item in environ if b"=" in item)
+            if "SLURM_JOB_ID" in env and (run_dir / "sim.partial" / "table.txt").exists():
+                return env["SLURM_JOB_ID"]
+        time.sleep(0.5)
+    raise AssertionError(f"no running simulate job for {run_dir}")
+
+
+def test_scancel_of_a_simulate_job_is_recorded_and_only_that_run_is_redone(cluster, tmp_path):
+    """scancel sends SIGTERM to the job's processes: the runner records `interrupted by SIGTERM`
+    and SLURM's state (CANCELLED); the failure table lists it; a plain rerun redoes that run alone."""
+    profile = cpu_test_profile(tmp_path / "profile")
+    config = dw_config(duration=1.5e-9)  # long enough to cancel while it runs
+    config["devices"]["domain_wall"]["protocols"] = [{"name": "dc", "set": {"drive.protocol": "dc"}},
+                                                     {"name": "control", "set": {"drive.protocol": "relaxation",
+                                                                                 "drive.duration": 0.1e-9}}]
+    cfg = write_config(tmp_path, config)
+    work = tmp_path / "w"
+    env = dict(cluster.env, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    proc = subprocess.Popen([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(work),
+                             "--configfile", str(cfg), "--profile", str(profile)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    runs = work / "results" / "dw" / "runs"
+    sweep = None
+    end = time.time() + 120
+    while sweep is None and time.time() < end:
+        if (work / "results" / "sweep.csv").exists():
+            sweep = (work / "results" / "sweep.csv").read_text()
+        time.sleep(0.5)
+    victim = next(line.split(",")[0] for line in sweep.splitlines()[1:] if ",dc," in line)
+    job = _simulate_job(cluster, runs / victim)
+    cluster.run("scancel", job)
+    output, _ = proc.communicate(timeout=600)
+    assert proc.returncode != 0
+    manifest = json.loads((runs / victim / "sim.failed" / "manifest.json").read_text())
+    assert manifest["reason"] == "interrupted by SIGTERM" and manifest["scheduler"]["slurm_job_id"] == job
+    state = dict((jid, st) for jid, _, st in sacct_states(cluster))
+    assert state[job].startswith("CANCELLED"), state
+    failures = (work / "results" / "failures.csv").read_text()
+    row = next(r for r in failures.splitlines() if r.startswith(victim))
+    assert "interrupted" in row and "SLURM: CANCELLED" in row, row
+    table = output.split("did not complete")[1]
+    assert victim in table
+    (tmp_path / "failure_table.txt").write_text(table)
+    print(table)
+    rerun = on_cluster(cluster, work, cfg, profile, "-n")
+    assert re.findall(r"rule simulate:.*?run_id=([0-9a-f]{10})", rerun.stdout, re.S) == [victim]
+
+
+def test_a_gpu_request_on_the_gpu_less_cluster_is_refused_clearly(cluster, tmp_path):
+    """profiles/slurm as shipped asks for `--gpus=1`; this cluster has no GPU: sbatch refuses, and the
+    run says so (README: 'Tested against SLURM')."""
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    shipped = yaml.safe_load((REPO / "profiles" / "slurm" / "profile.yaml").read_text())
+    shipped["default-resources"]["slurm_partition"] = PARTITION
+    shipped["set-resources"]["simulate"].pop("gpu_model")
+    shipped["retries"] = 0
+    (profile / "config.yaml").write_text(yaml.safe_dump(shipped))
+    config = dw_config()
+    config["engine"] = "mumax3"
+    config["mumax3_binary"] = str(REPO / "tests" / "fake_mumax3.py")
+    out = on_cluster(cluster, tmp_path / "w", write_config(tmp_path, config), profile, "--verbose")
+    log = out.stdout + out.stderr
+    assert out.returncode != 0
+    assert "--gpus=1" in log and "Requested node configuration is not available" in log, log[-3000:]
+
+
+@pytest.fixture(scope="module")
+def gpu_cluster(tmp_path_factory, cluster):
+    cluster.stop()  # one cluster at a time on this machine
+    c = SlurmCluster(tmp_path_factory.mktemp("slurm-gpu"), gres_gpus=2)
+    c.start()
+    yield c
+    c.stop()
+
+
+@pytest.mark.parametrize("request_flag", ["--gpus=1", "--gres=gpu:1"])
+def test_gpu_jobs_are_accepted_and_scheduled_two_at_a_time(gpu_cluster, request_flag):
+    """On a node that declares Gres=gpu:2 (fake device files), what profiles/slurm (--gpus) and
+    profiles/slurm-gres (--gres) ask for is accepted, and two such jobs run at once, not three."""
+    ids = [gpu_cluster.run("sbatch", "--parsable", "-A", "my_account", "-p", PARTITION, "-n", "1", request_flag,
+                           "--mem", "100", "--wrap", "sleep 6").stdout.strip() for _ in range(3)]
+    end = time.time() + 30
+    running: list[str] = []
+    while time.time() < end:
+        running = gpu_cluster.run("squeue", "-h", "-t", "RUNNING", "-o", "%i").stdout.split()
+        if len(running) >= 2:
+            break
+        time.sleep(0.3)
+    assert len(running) == 2, running
+    pending = gpu_cluster.run("squeue", "-h", "-t", "PENDING", "-o", "%i %r").stdout
+    assert ids[2] in pending and "Resources" in pending
+    gpu_cluster.run("scancel", *ids)
