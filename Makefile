@@ -7,7 +7,7 @@ BIN    := $(abspath $(VENV))/bin
 STAMP  := $(VENV)/.installed
 CORES  ?= 2
 
-.PHONY: setup demo test validate bench dryrun-paper clean-results
+.PHONY: setup demo test validate bench dryrun-paper clean-results slurm-deps test-slurm
 
 setup: $(STAMP)
 
@@ -24,6 +24,17 @@ demo: setup
 
 test: setup
 	PATH=$(BIN):$$PATH $(BIN)/python -m pytest
+
+# Debian's SLURM and what its accounting needs, for tests/test_slurm.py (root; the tests start and stop
+# their own one-node cluster in a temporary directory, see tests/slurm_cluster.py).
+SLURM_PACKAGES := slurm-wlm slurmdbd munge mariadb-server
+slurm-deps:
+	@if command -v slurmctld >/dev/null && command -v slurmdbd >/dev/null && command -v munged >/dev/null \
+	    && command -v mariadbd >/dev/null; then echo "SLURM packages present"; else \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SLURM_PACKAGES) >/dev/null; fi
+
+test-slurm: setup slurm-deps
+	PATH=$(BIN):$$PATH $(BIN)/python -m pytest -m slurm
 
 validate: setup
 	PATH=$(BIN):$$PATH snakemake --cores $(CORES) validate

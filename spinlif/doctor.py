@@ -88,7 +88,9 @@ def report(results_dir: str | Path = "results", mumax3_binary: str | None = None
         binary = mumax3_engine.find_binary(mumax3_binary)
         lines.append(f"MuMax3 binary:   {binary}")
         version = mumax3_engine.binary_version(binary)
-        lines.append(f"MuMax3 version:  {version or 'unknown (mumax3 -vet printed no version line)'}")
+        lines.append(f"MuMax3 version:  {version or 'unknown (no mumax 3.x string in the binary)'}")
+        started, why = mumax3_engine.cuda_status(binary)
+        lines.append(f"CUDA start:      {'yes: ' if started else 'no: '}{why}")
     except mumax3_engine.MuMax3NotFound:
         binary = None
         lines.append("MuMax3 binary:   not found (looked at --mumax3, $SPINLIF_MUMAX3, PATH)")

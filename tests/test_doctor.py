@@ -82,3 +82,31 @@ def test_doctor_reports_failures_running_and_killed_runs_and_snakemakes_lock(tmp
     assert "Simulating now:  1 run(s) hold their lock (1111111111)" in text
     assert "Killed runs:     1 sim.partial/ without a live simulate (2222222222)" in text
     assert "snakemake --unlock" in text
+
+
+VET = REPO.parent / "shared" / "tools" / "mumax3-vet"
+
+
+def test_doctor_reads_the_version_from_the_binary_and_says_whether_cuda_starts(tmp_path, monkeypatch):
+    """Issue 14 item 4: a real mumax3 prints its version only after CUDA starts, so `doctor` showed
+    "unknown" on a GPU-less login node. The version is read from the binary's bytes; whether CUDA can
+    start is said plainly. Against MuMax3 3.11.1 built on stub CUDA libraries (CUDA "starts"), and a
+    copy of it without the stub libcuda (as on a machine without a driver: exit 127)."""
+    import shutil
+
+    from spinlif.engines.mumax3 import binary_version, cuda_status
+
+    assert (VET / "mumax3").exists(), f"{VET} missing (../shared/tools/mumax3-vet)"
+    assert binary_version(VET / "mumax3") == "mumax 3.11.1"
+    started, why = cuda_status(VET / "mumax3")
+    assert started and "cpu-vet-stub" in why
+    copy = tmp_path / "no-driver"
+    shutil.copytree(VET, copy)
+    (copy / "libcuda.so.1").unlink()
+    assert binary_version(copy / "mumax3") == "mumax 3.11.1"
+    started, why = cuda_status(copy / "mumax3")
+    assert not started and why == "no CUDA driver here: libcuda.so.1 not found (exit 127)"
+    monkeypatch.setenv("SPINLIF_GPU_COUNT", "0")
+    lines, _ = report(tmp_path, mumax3_binary=str(copy / "mumax3"))
+    text = "\n".join(lines)
+    assert "MuMax3 version:  mumax 3.11.1" in text and "CUDA start:      no: no CUDA driver here" in text

@@ -83,7 +83,7 @@ def test_the_tiny_workflow_runs_on_slurm_as_arrays_and_matches_a_local_run(clust
     assert submits, log[-3000:]
     array = [s for s in submits if "--array=" in s]
     assert array and "-p cpu" in array[0] and "-A my_account" in array[0] and "--gpus" not in array[0]
-    assert "sacct" in log  # the status of the jobs was polled with sacct
+    assert "command=squeue" in log  # job states polled with squeue (profiles/slurm says why not sacct)
     states = sacct_states(cluster)
     assert states and all(state == "COMPLETED" for _, _, state in states), states
     assert any("_" in jid for jid, _, _ in states)  # array tasks: <array id>_<index>
@@ -117,7 +117,8 @@ def _simulate_job(cluster, run_dir: Path, timeout_s: float = 180) -> str:
 
 def test_scancel_of_a_simulate_job_is_recorded_and_only_that_run_is_redone(cluster, tmp_path):
     """scancel sends SIGTERM to the job's processes: the runner records `interrupted by SIGTERM`
-    and SLURM's state (CANCELLED); the failure table lists it; a plain rerun redoes that run alone."""
+    and SLURM's state (CANCELLED); the failure table lists it; a plain rerun redoes that run alone.
+    `--retries 0`: with the profile's own `retries: 2` the cancelled run is resubmitted at once."""
     profile = cpu_test_profile(tmp_path / "profile")
     config = dw_config(duration=1.5e-9)  # long enough to cancel while it runs
     config["devices"]["domain_wall"]["protocols"] = [{"name": "dc", "set": {"drive.protocol": "dc"}},
@@ -127,8 +128,9 @@ def test_scancel_of_a_simulate_job_is_recorded_and_only_that_run_is_redone(clust
     work = tmp_path / "w"
     env = dict(cluster.env, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     proc = subprocess.Popen([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(work),
-                             "--configfile", str(cfg), "--profile", str(profile)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                             "--configfile", str(cfg), "--profile", str(profile), "--verbose", "--retries", "0"],
+                            stdout=open(tmp_path / "snakemake.out", "w"), stderr=subprocess.STDOUT, text=True,
+                            env=env)
     runs = work / "results" / "dw" / "runs"
     sweep = None
     end = time.time() + 120
@@ -139,7 +141,8 @@ def test_scancel_of_a_simulate_job_is_recorded_and_only_that_run_is_redone(clust
     victim = next(line.split(",")[0] for line in sweep.splitlines()[1:] if ",dc," in line)
     job = _simulate_job(cluster, runs / victim)
     cluster.run("scancel", job)
-    output, _ = proc.communicate(timeout=600)
+    proc.wait(timeout=300)
+    output = (tmp_path / "snakemake.out").read_text()
     assert proc.returncode != 0
     manifest = json.loads((runs / victim / "sim.failed" / "manifest.json").read_text())
     assert manifest["reason"] == "interrupted by SIGTERM" and manifest["scheduler"]["slurm_job_id"] == job

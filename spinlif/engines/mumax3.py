@@ -77,11 +77,67 @@ def version_from_log(out_dir: Path) -> tuple[str, str]:
             gpu.group(1).strip() if gpu else "")
 
 
-def binary_version(binary: Path, timeout_s: float = 30.0) -> str | None:
-    """MuMax3's version line (``mumax 3.x [...]``), from ``mumax3 -vet`` on an empty script.
+_VERSION_BYTES = re.compile(rb"mumax (3\.\d+(?:\.\d+)?)")
 
-    MuMax3 prints its version before initialising CUDA, so this works on hosts where the run
-    itself then fails; None when nothing version-like is printed in time.
+
+def binary_version(binary: Path, max_bytes: int = 256 * 2**20) -> str | None:
+    """MuMax3's version (``mumax 3.11.1``), read from the executable's bytes.
+
+    A real ``mumax3`` prints its version only after CUDA starts (``cmd/mumax3/main.go`` calls
+    ``cuda.Init`` before ``printVersion``; shared/tools/mumax3-vet/README.md), so on a login node
+    without a GPU running it tells nothing. The Go binary stores the string ``mumax 3.x.y`` in its
+    data; the first match is taken.
+
+    Parameters
+    ----------
+    binary : Path
+        The mumax3 executable.
+    max_bytes : int
+        Read at most this much of it.
+
+    Returns
+    -------
+    str or None
+        ``"mumax 3.11.1"``, or None when the file holds no such string.
+
+    Example
+    -------
+    >>> binary_version(Path("/opt/mumax3/mumax3"))  # doctest: +SKIP
+    'mumax 3.11.1'
+    """
+    try:
+        with open(binary, "rb") as f:
+            data = f.read(max_bytes)
+    except OSError:
+        return None
+    match = _VERSION_BYTES.search(data)
+    return f"mumax {match.group(1).decode()}" if match else None
+
+
+def cuda_status(binary: Path, timeout_s: float = 60.0) -> tuple[bool, str]:
+    """Whether ``binary`` can start CUDA on this machine, and why not.
+
+    Runs it on an empty script (``-http=`` so that no web server starts, output in a temporary
+    directory) and reads what it prints.
+
+    Parameters
+    ----------
+    binary : Path
+        The mumax3 executable.
+    timeout_s : float
+        Seconds before giving up (s).
+
+    Returns
+    -------
+    (bool, str)
+        True and MuMax3's ``GPU info`` line, or False and the reason: no CUDA driver (the dynamic
+        loader cannot find ``libcuda.so.1``, exit 127), a driver but no GPU
+        (``CUDA_ERROR_NO_DEVICE``), or the exit status and last line.
+
+    Example
+    -------
+    >>> cuda_status(Path("/opt/mumax3/mumax3"))  # doctest: +SKIP
+    (False, 'no CUDA driver here: libcuda.so.1 not found (exit 127)')
     """
     import subprocess
     import tempfile
@@ -90,12 +146,22 @@ def binary_version(binary: Path, timeout_s: float = 30.0) -> str | None:
         empty = Path(tmp) / "empty.mx3"
         empty.write_text("")
         try:
-            out = subprocess.run([str(binary), "-vet", str(empty)], capture_output=True, text=True,
-                                 timeout=timeout_s, stdin=subprocess.DEVNULL)
-        except (subprocess.TimeoutExpired, OSError):
-            return None
-    match = _VERSION.search(out.stdout + "\n" + out.stderr)
-    return match.group(1).strip() if match else None
+            out = subprocess.run([str(binary), "-http=", "-o", str(Path(tmp) / "out"), "-v", str(empty)],
+                                 capture_output=True, text=True, timeout=timeout_s, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired:
+            return False, f"no answer in {timeout_s:g} s"
+        except OSError as err:
+            return False, f"cannot execute: {err}"
+    text = out.stdout + "\n" + out.stderr
+    gpu = re.search(r"GPU info:\s*(.+)", text)
+    if gpu:
+        return True, gpu.group(1).strip()
+    if out.returncode == 127 or "libcuda.so" in text and "cannot open shared object" in text:
+        return False, f"no CUDA driver here: libcuda.so.1 not found (exit {out.returncode})"
+    if "CUDA_ERROR_NO_DEVICE" in text:
+        return False, "a CUDA driver but no GPU here (CUDA_ERROR_NO_DEVICE)"
+    last = [ln for ln in text.splitlines() if ln.strip()]
+    return False, f"exit {out.returncode}" + (f": {last[-1][:200]}" if last else "")
 
 
 def nan_abort(log_text: str) -> bool:
