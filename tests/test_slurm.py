@@ -188,11 +188,12 @@ def gpu_cluster(tmp_path_factory, cluster):
 
 
 @pytest.mark.parametrize("request_flag", ["--gpus=1", "--gres=gpu:1"])
-def test_gpu_jobs_are_accepted_and_scheduled_two_at_a_time(gpu_cluster, request_flag):
+def test_gpu_jobs_are_accepted_and_scheduled_two_at_a_time(gpu_cluster, request_flag, tmp_path):
     """On a node that declares Gres=gpu:2 (fake device files), what profiles/slurm (--gpus) and
     profiles/slurm-gres (--gres) ask for is accepted, and two such jobs run at once, not three."""
     ids = [gpu_cluster.run("sbatch", "--parsable", "-A", "my_account", "-p", PARTITION, "-n", "1", request_flag,
-                           "--mem", "100", "--wrap", "sleep 6").stdout.strip() for _ in range(3)]
+                           "--mem", "100", "--output", str(tmp_path / "%j.out"), "--wrap", "sleep 6").stdout.strip()
+           for _ in range(3)]
     end = time.time() + 30
     running: list[str] = []
     while time.time() < end:
