@@ -105,36 +105,30 @@ def cmd_observables(args) -> int:
 
     config = _load_config(args.config) if args.config else None
     if args.settings is not None:
-        config = {"observables": {_store_device(args.store): _observables_settings(args.store, args.settings)}}
+        from analysis.store import open_store
+
+        device = open_store(args.store).attrs["device"]
+        config = {"observables": {device: _observables_settings(device, args.settings)}}
     compute_run_observables(args.store, args.output, config)
     return 0
 
 
-def _store_device(store: Path) -> str:
-    from analysis.store import open_store
-
-    return open_store(store).attrs["device"]
-
-
-def _observables_settings(store: Path, text: str) -> dict:
+def _observables_settings(device: str, text: str) -> dict:
     """``--settings`` JSON, validated against the device's observables schema (defaults filled)."""
     import json
 
-    from spinlif.spec import SpecError, observable_defaults, observables_settings_schema, validate
+    from spinlif.spec import SpecError
+    from spinlif.sweep import observables_settings
+    from spinlif.yaml_input import check_plain_data
 
-    device = _store_device(store)
     try:
         given = json.loads(text)
     except json.JSONDecodeError as err:
         raise SpecError(f"--settings: not JSON ({err})") from None
     if not isinstance(given, dict):
         raise SpecError(f"--settings: expected a JSON object, got {type(given).__name__}")
-    from spinlif.yaml_input import check_plain_data
-
     check_plain_data(given, "--settings")  # JSON's NaN passes every min/max of a schema
-    settings = {**observable_defaults(device), **given}
-    validate(settings, observables_settings_schema(device), f"--settings observables.{device}")
-    return settings
+    return observables_settings(device, given, "--settings")
 
 
 def _excluded(text: str) -> dict[str, str]:
@@ -292,7 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lock-dir", type=Path, help="GPU slot lock directory (default: machine-wide in $TMPDIR)")
     p.add_argument("--cache", help="MuMax3 demag-kernel cache directory")
     p.add_argument("--timeout", type=float, help="wall-time limit in seconds")
-    p.add_argument("--precision", choices=["float64", "float32"], default="float64",
+    from spinlif.mx3 import PRECISIONS
+
+    p.add_argument("--precision", choices=PRECISIONS, default=PRECISIONS[0],
                    help="cpu engine arithmetic: float64 (default), or float32 as MuMax3 on the GPU")
     p.add_argument("--expect-continue", action="store_true",
                    help="cpu engine: record a failed expect and go on, then exit 1 at the end")

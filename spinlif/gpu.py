@@ -12,7 +12,6 @@ before slot 1 of any).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import shutil
 import subprocess
@@ -21,6 +20,8 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from spinlif.locks import try_lock, unlock
 
 ENV_GPU_COUNT = "SPINLIF_GPU_COUNT"
 """Overrides GPU discovery (tests, or nodes where nvidia-smi is missing)."""
@@ -85,19 +86,13 @@ def acquire_slot(n_gpus: int, slots_per_gpu: int = 1, lock_dir: Path | None = No
     start = time.monotonic()
     while True:
         for g, s in order:
-            fd = os.open(lock_dir / f"gpu{g}-slot{s}.lock", os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                os.close(fd)
+            fd = try_lock(lock_dir / f"gpu{g}-slot{s}.lock", f"{os.getpid()}\n")
+            if fd is None:
                 continue
             try:
-                os.ftruncate(fd, 0)
-                os.write(fd, f"{os.getpid()}\n".encode())
                 yield Slot(g, s)
             finally:
-                fcntl.flock(fd, fcntl.LOCK_UN)
-                os.close(fd)
+                unlock(fd)
             return
         if timeout_s is not None and time.monotonic() - start > timeout_s:
             raise TimeoutError(f"no free GPU slot among {n_gpus} GPU(s) x {slots_per_gpu} slot(s) "

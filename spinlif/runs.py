@@ -135,10 +135,11 @@ def verify_run(run_dir: str | Path) -> dict:
     if not isinstance(recorded, dict) or not recorded:
         raise RunIntegrityError(f"{run_dir}: the manifest lists no outputs to check", manifest)
     present = {p.name for p in run_dir.iterdir() if p.name not in _NOT_RUN_OUTPUTS}
-    for name in sorted(set(recorded) - present):
-        raise RunIntegrityError(f"{run_dir / name}: listed in the manifest but missing", manifest)
-    for name in sorted(present - set(recorded)):
-        raise RunIntegrityError(f"{run_dir / name}: not written by the run (not in its manifest)", manifest)
+    missing, extra = sorted(set(recorded) - present), sorted(present - set(recorded))
+    if missing:
+        raise RunIntegrityError(f"{run_dir / missing[0]}: listed in the manifest but missing", manifest)
+    if extra:
+        raise RunIntegrityError(f"{run_dir / extra[0]}: not written by the run (not in its manifest)", manifest)
     for name in sorted(recorded):
         if (run_dir / name).is_dir() or _sha256(run_dir / name) != recorded[name]:
             raise RunIntegrityError(f"{run_dir / name}: SHA-256 differs from the manifest's "
@@ -181,41 +182,26 @@ def run_lock(out_dir: str | Path):
     >>> with run_lock("results/dw/runs/3c7f215d29/sim"):  # doctest: +SKIP
     ...     pass
     """
-    import fcntl
+    from spinlif.locks import holder, try_lock, unlock
 
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     path = out_dir.with_name(out_dir.name + ".lock")
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise RunLocked(f"{out_dir}: another spinlif simulate ({holder}) is writing this run; "
-                            f"wait for it, or stop it, then rerun", {}) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()} on {socket.gethostname()}, since {_now()}\n")
-        handle.flush()
-        try:
-            yield path
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    fd = try_lock(path, f"pid {os.getpid()} on {socket.gethostname()}, since {_now()}\n")
+    if fd is None:
+        raise RunLocked(f"{out_dir}: another spinlif simulate ({holder(path) or 'another process'}) is writing "
+                        "this run; wait for it, or stop it, then rerun", {})
+    try:
+        yield path
+    finally:
+        unlock(fd)
 
 
 def lock_is_held(path: str | Path) -> bool:
     """Whether a run lock file (``sim.lock``) is held by a live process now."""
-    import fcntl
+    from spinlif.locks import is_held
 
-    try:
-        with open(path) as handle:
-            fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            return False
-    except BlockingIOError:
-        return True
-    except FileNotFoundError:
-        return False
+    return is_held(path)
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -254,14 +240,12 @@ class _Child:
         grace_s = TERM_GRACE_S if grace_s is None else grace_s
         if self.proc.poll() is not None:
             return
+        self.signal(signal.SIGTERM)
         try:
-            os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(grace_s)
         except subprocess.TimeoutExpired:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.signal(signal.SIGKILL)
             self.proc.wait()
-        except ProcessLookupError:
-            pass
 
     def signal(self, signum: int) -> None:
         """Send ``signum`` to the child's process group (safe inside a signal handler: no waiting)."""
@@ -272,20 +256,17 @@ class _Child:
 
     def reap(self, timeout_s: float | None, interrupts: list[int]) -> int | None:
         """Wait for the child; its exit code, or None past ``timeout_s``. Once ``interrupts`` is
-        non-empty (a handler forwarded SIGTERM), the child gets TERM_GRACE_S before a SIGKILL."""
+        non-empty (a handler forwarded SIGTERM), :meth:`stop` finishes it here, in the main thread."""
         deadline = None if timeout_s is None else time.monotonic() + timeout_s
-        kill_at = None
         while True:
             try:
                 return self.proc.wait(timeout=0.2)
             except subprocess.TimeoutExpired:
                 pass
-            now = time.monotonic()
-            if interrupts and kill_at is None:
-                kill_at = now + TERM_GRACE_S
-            if kill_at is not None and now > kill_at:
-                self.signal(signal.SIGKILL)
-            elif deadline is not None and now > deadline and not interrupts:
+            if interrupts:
+                self.stop()
+                return self.proc.returncode
+            if deadline is not None and time.monotonic() > deadline:
                 return None
 
     def finish(self) -> None:

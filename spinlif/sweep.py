@@ -80,10 +80,35 @@ def normalise_config(config: dict) -> dict:
     config.setdefault("max_runs", 10_000)
     obs = config.setdefault("observables", {})
     for device in device_names():
-        settings = {**observable_defaults(device), **obs.get(device, {})}
-        validate(settings, observables_settings_schema(device), f"config observables.{device}")
-        obs[device] = settings
+        obs[device] = observables_settings(device, obs.get(device, {}), "config")
     return config
+
+
+def observables_settings(device: str, given: dict, where: str) -> dict:
+    """One device's ``observables`` settings: ``given`` over the defaults, validated.
+
+    Parameters
+    ----------
+    device : str
+        A device name (``domain_wall``, ...).
+    given : dict
+        The settings the config or the command line gives (may be empty).
+    where : str
+        Their origin in messages (``config``, ``--settings``).
+
+    Returns
+    -------
+    dict
+        The full settings.
+
+    Example
+    -------
+    >>> observables_settings("domain_wall", {"threshold_mz": 0.8}, "config")["R_read"]
+    283.5
+    """
+    settings = {**observable_defaults(device), **given}
+    validate(settings, observables_settings_schema(device), f"{where} observables.{device}")
+    return settings
 
 
 def count_runs(config: dict) -> int:

@@ -349,17 +349,13 @@ def test_observables_settings_are_validated(tmp_path):
     from spinlif.cli import _observables_settings
     from spinlif.spec import SpecError
 
-    store = tmp_path / "run.zarr"
-    import xarray as xr
-
-    xr.Dataset(attrs={"device": "domain_wall"}).to_zarr(store)
-    assert _observables_settings(store, '{"threshold_mz": 0.5}')["threshold_mz"] == 0.5
+    assert _observables_settings("domain_wall", '{"threshold_mz": 0.5}')["threshold_mz"] == 0.5
     with pytest.raises(SpecError, match="threshold_mz"):
-        _observables_settings(store, '{"threshold_mz": 5}')
+        _observables_settings("domain_wall", '{"threshold_mz": 5}')
     with pytest.raises(SpecError, match="not JSON"):
-        _observables_settings(store, '{threshold')
+        _observables_settings("domain_wall", '{threshold')
     with pytest.raises(SpecError, match="threshold_mz = nan: must be a finite number"):
-        _observables_settings(store, '{"threshold_mz": NaN}')
+        _observables_settings("domain_wall", '{"threshold_mz": NaN}')
 
 
 @pytest.mark.parametrize("signame", ["SIGINT", "SIGTERM"])
