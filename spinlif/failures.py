@@ -32,7 +32,11 @@ _OUTPUTS = {"spec": "spec.yaml", "render": "run.mx3", "simulate": "sim/manifest.
 _CAUSES = [
     (r"NaN abort|panic:.*NaN|NaN in the magnetisation", "NaN abort",
      "no: the dynamics diverge; check the spec (drive, cell size) or limit the step (MaxDt)"),
-    (r"exceeded the wall-time limit", "timeout", "yes: the retry asks for twice the runtime"),
+    # SLURM's state before the runner's words: a job SLURM killed at its --time or memory limit was, to
+    # the runner, only "interrupted by SIGTERM" (sacct states: sacct(1) "JOB STATE CODES")
+    (r"exceeded the wall-time limit|^SLURM: TIMEOUT", "timeout", "yes: the retry asks for twice the runtime"),
+    (r"^SLURM: OUT_OF_MEMORY", "out of memory", "yes: the retry asks for 50 % more memory"),
+    (r"^SLURM: (NODE_FAIL|PREEMPTED|BOOT_FAIL)", "node failure", "yes"),
     (r"interrupted by SIG\w+", "interrupted", "yes"),
     (r"exited with status -\d+", "killed", "yes"),  # the engine died of a signal (OOM killer, scancel)
     (r"\.mx3:\d+(:\d+)?: ", "compile error", "no: the script does not compile; fix the template or spec"),
@@ -47,7 +51,7 @@ _CAUSES = [
 
 def _classify(text: str) -> tuple[str, str]:
     for pattern, reason, helps in _CAUSES:
-        if re.search(pattern, text):
+        if re.search(pattern, text, re.M):
             return reason, helps
     return "error", "maybe: read the log"
 
@@ -98,8 +102,9 @@ def _simulate_row(base: Path, log: Path) -> dict | None:
     if newest is not None and newest.parent == failed:
         m = json.loads(newest.read_text())
         tail = [ln for ln in m.get("log_tail", []) if ln.strip()]
-        reason, helps = _classify(m.get("reason", "") + "\n" + "\n".join(tail[-5:]))
         slurm = _slurm_state(m.get("scheduler", {}).get("slurm_job_id"))
+        reason, helps = _classify((f"SLURM: {slurm}\n" if slurm else "") + m.get("reason", "") + "\n"
+                                  + "\n".join(tail[-5:]))
         return {"reason": reason, "rerun_helps": helps, "attempted_utc": m.get("finished_utc", _utc(newest)),
                 "exit_code": m.get("exit_code"), "engine": m.get("engine", ""),
                 "detail": ((f"SLURM: {slurm} | " if slurm else "") + m.get("reason", "")

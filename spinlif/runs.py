@@ -386,6 +386,17 @@ def simulate(
     return manifest
 
 
+def _previous_attempts(failed: Path) -> list[dict]:
+    """The failed attempts before this one, oldest first, from ``sim.failed/manifest.json`` (which
+    carries its own predecessors): their reason, wall time (s), end and SLURM job."""
+    try:
+        m = json.loads((failed / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return []
+    keep = ("reason", "exit_code", "wall_time_s", "started_utc", "finished_utc", "host", "scheduler")
+    return [*m.get("previous_attempts", []), {k: m[k] for k in keep if k in m}]
+
+
 def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu, cache_dir,
               timeout_s, slot, expect_continue=False, precision="float64") -> dict:
     spec_path, out_dir = Path(spec_path), Path(out_dir)
@@ -398,6 +409,7 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
     if partial.exists():
         shutil.rmtree(partial)  # left by a killed earlier attempt
     partial.mkdir(parents=True)
+    previous = _previous_attempts(failed)
     inputs = {job.input_name: spec_path}
 
     env = dict(os.environ)
@@ -425,6 +437,8 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
         "started_utc": _now(), "threads": threads if engine == "cpu" else None, "gpu": gpu,
         "gpu_slot": slot.slot if slot else None,
     }
+    if previous:  # kept when the run completes: a timed-out first attempt stays on record
+        manifest["previous_attempts"] = previous
     if os.environ.get("SLURM_JOB_ID"):  # the batch job this run is part of (sacct -j ID tells its fate)
         manifest["scheduler"] = {"slurm_job_id": os.environ["SLURM_JOB_ID"],
                                  "slurm_array_job_id": os.environ.get("SLURM_ARRAY_JOB_ID")}

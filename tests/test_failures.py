@@ -111,3 +111,21 @@ def test_later_stages_are_listed_with_their_log(runs, tmp_path):
     (row,) = collect(runs)
     assert row["stage"] == "ingest" and row["reason"] == "altered output" and row["rerun_helps"].startswith("no")
     assert advice([{**row, "rerun_helps": "yes"}]) == "Rerun `snakemake` to redo exactly these runs."
+
+
+@pytest.mark.parametrize("state, reason", [("TIMEOUT", "timeout"), ("OUT_OF_MEMORY", "out of memory"),
+                                           ("CANCELLED by 0", "interrupted"), ("NODE_FAIL", "node failure")])
+def test_slurms_state_names_the_cause_the_runner_saw_only_as_a_signal(runs, tmp_path, monkeypatch, state, reason):
+    """SLURM stops a job at its --time or memory limit with SIGTERM: the runner can only record
+    `interrupted by SIGTERM`; sacct's state says why (the real sacct: test_slurm.py)."""
+    import spinlif.failures as failures
+
+    monkeypatch.setattr(failures, "_slurm_state", lambda job: state if job == "42" else "")
+    base = tmp_path / runs[0].results_dir
+    (base / "run.mx3").write_text("// rendered\n")
+    (base / "sim.failed").mkdir()
+    (base / "sim.failed" / "manifest.json").write_text(
+        '{"status": "failed", "reason": "interrupted by SIGTERM", "engine": "cpu", "exit_code": -15,'
+        ' "scheduler": {"slurm_job_id": "42"}}')
+    (row,) = collect(runs)
+    assert row["reason"] == reason and row["detail"] == f"SLURM: {state} | interrupted by SIGTERM"

@@ -83,8 +83,15 @@ def test_wall_time_limit(spec_file, tmp_path, monkeypatch):
 def test_rerun_after_failure_replaces_the_failed_directory(spec_file, tmp_path, monkeypatch):
     with pytest.raises(SimulationFailed):
         run_fake(spec_file, tmp_path, monkeypatch, "fail")
-    run_fake(spec_file, tmp_path, monkeypatch, "ok")
+    with pytest.raises(SimulationFailed):
+        run_fake(spec_file, tmp_path, monkeypatch, "hang", timeout_s=1)
+    manifest = run_fake(spec_file, tmp_path, monkeypatch, "ok")
     assert (tmp_path / "sim" / "manifest.json").exists() and not (tmp_path / "sim.failed").exists()
+    # the failed attempts stay on record in the complete run's manifest, oldest first
+    first, second = manifest["previous_attempts"]
+    assert "exited with status 1" in first["reason"] and first["exit_code"] == 1
+    assert second["reason"] == "exceeded the wall-time limit of 1 s" and 1 <= second["wall_time_s"] < 30
+    assert read_manifest(tmp_path / "sim")["previous_attempts"] == manifest["previous_attempts"]
 
 
 def test_ingest_refuses_a_failed_run(spec_file, tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ SLURM's own message (`.ci/run` installs the packages: `make slurm-deps`)."""
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import re
@@ -205,3 +206,74 @@ def test_gpu_jobs_are_accepted_and_scheduled_two_at_a_time(gpu_cluster, request_
     pending = gpu_cluster.run("squeue", "-h", "-t", "PENDING", "-o", "%i %r").stdout
     assert ids[2] in pending and "Resources" in pending
     gpu_cluster.run("scancel", *ids)
+
+
+def _timeout_profile(directory: Path, runtime: str, enforce_runtime: int) -> Path:
+    """The CPU test profile with the simulate runtime replaced by an expression in `attempt` (as a
+    site that knows its runs may write it in its profile; profiles/slurm shows how)."""
+    profile = cpu_test_profile(directory)
+    settings = yaml.safe_load((profile / "config.yaml").read_text())
+    settings["set-resources"]["simulate"].update(runtime=runtime, enforce_runtime=enforce_runtime)
+    (profile / "config.yaml").write_text(yaml.safe_dump(settings))
+    return profile
+
+
+def _one_dc_run(tmp_path: Path, duration: float) -> Path:
+    config = dw_config(duration)
+    config["devices"]["domain_wall"]["protocols"] = [{"name": "dc", "set": {"drive.protocol": "dc"}}]
+    return write_config(tmp_path, config)
+
+
+def _simulate_submissions(log: str) -> list[str]:
+    return [line.split("sbatch call: ", 1)[1] for line in log.splitlines()
+            if "sbatch call:" in line and "rule_simulate" in line]
+
+
+def test_a_run_past_its_time_is_stopped_by_the_runner_and_retried_with_twice_the_runtime(cluster, tmp_path):
+    """A 1-minute first attempt of a ~80 s run: the runner stops the engine at 95 % (57 s), before SLURM
+    would, and records it; the retry asks for 2 minutes and completes. The complete run's manifest
+    keeps the timed-out attempt (its reason, wall time and SLURM job)."""
+    profile = _timeout_profile(tmp_path / "profile", runtime="2 ** (attempt - 1)", enforce_runtime=1)
+    work = tmp_path / "w"
+    out = on_cluster(cluster, work, _one_dc_run(tmp_path, duration=5.0e-9), profile, "--verbose",
+                     "--until", "simulate")  # the later stages are the array test's
+    log = out.stdout + out.stderr
+    (tmp_path / "snakemake.log").write_text(log)
+    assert out.returncode == 0, log[-4000:]
+    submissions = _simulate_submissions(log)
+    runtimes = [int(re.search(r" -t '?(\d+)", s).group(1)) for s in submissions]
+    assert runtimes[:2] == [1, 2], submissions  # the retry gets twice the runtime
+    (run_dir,) = (work / "results" / "dw" / "runs").iterdir()
+    manifest = json.loads((run_dir / "sim" / "manifest.json").read_text())
+    first = manifest["previous_attempts"][0]
+    assert first["reason"] == "exceeded the wall-time limit of 57 s"
+    assert 57 <= first["wall_time_s"] < 60 + 15, first  # stopped before SLURM's limit (60 s)
+    state = dict((jid, st) for jid, _, st in sacct_states(cluster))
+    first_job = first["scheduler"]["slurm_job_id"]
+    assert state[first_job] == "FAILED", state  # the runner's exit, not SLURM's kill
+    assert state[manifest["scheduler"]["slurm_job_id"]] == "COMPLETED"
+    report = {"sbatch -t (min) per attempt": runtimes, "first attempt": first,
+              "sacct": {first_job: state[first_job], manifest["scheduler"]["slurm_job_id"]: "COMPLETED"}}
+    (tmp_path / "timeout_report.json").write_text(json.dumps(report, indent=2))
+    print(json.dumps(report, indent=2))
+
+
+def test_a_run_slurm_kills_at_its_time_limit_is_listed_as_a_timeout(cluster, tmp_path):
+    """Without the runner's own stop (enforce_runtime: 0), SLURM ends the job at --time with SIGTERM
+    (then SIGKILL after KillWait): sacct says TIMEOUT, the runner recorded `interrupted by SIGTERM`,
+    and the failure table reads `timeout`, a rerun helps. `--retries 0` to see the first attempt."""
+    profile = _timeout_profile(tmp_path / "profile", runtime="1", enforce_runtime=0)
+    work = tmp_path / "w"
+    out = on_cluster(cluster, work, _one_dc_run(tmp_path, duration=12.0e-9), profile, "--verbose",
+                     "--retries", "0")
+    log = out.stdout + out.stderr
+    assert out.returncode != 0, log[-3000:]
+    (run_dir,) = (work / "results" / "dw" / "runs").iterdir()
+    manifest = json.loads((run_dir / "sim.failed" / "manifest.json").read_text())
+    assert manifest["reason"] == "interrupted by SIGTERM", manifest
+    job = manifest["scheduler"]["slurm_job_id"]
+    assert dict((jid, st) for jid, _, st in sacct_states(cluster))[job] == "TIMEOUT"
+    row = next(r for r in csv.DictReader(open(work / "results" / "failures.csv")) if r["run_id"] == run_dir.name)
+    assert row["reason"] == "timeout" and row["rerun_helps"].startswith("yes")
+    assert row["detail"].startswith("SLURM: TIMEOUT | interrupted by SIGTERM"), row
+    print(f"job {job}: sacct TIMEOUT after {manifest['wall_time_s']} s; failures.csv: {row['reason']} | {row['detail']}")
