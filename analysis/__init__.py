@@ -4,8 +4,8 @@
 Everything here reads the same files whichever engine wrote them.
 """
 
-from analysis.ovf import OVFError, read_ovf, read_ovf_header, write_ovf
-from analysis.table import TableError, TableWriter, read_table
+from spinlif.analysis.ovf import OVFError, read_ovf, read_ovf_header, write_ovf
+from spinlif.analysis.table import TableError, TableWriter, read_table
 
 __all__ = ["OVFError", "TableError", "TableWriter", "read_ovf", "read_ovf_header", "read_table",
            "write_ovf"]

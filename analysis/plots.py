@@ -7,19 +7,9 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.store import open_store
+from spinlif.analysis.store import open_store
+from spinlif.figures import pyplot
 from spinlif.units import s_to_ns
-
-
-def pyplot():
-    """matplotlib.pyplot on the non-interactive Agg backend (no display needed); every figure of
-    the pipeline gets it here."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot
-
-    return matplotlib.pyplot
 
 
 plt = pyplot()
@@ -39,7 +29,7 @@ def plot_traces(dataset: str | Path, output: str | Path, observables: list[Path]
 
 
 def _load_observables(dirs: list[Path]):
-    from analysis.observables import read_run_observables
+    from spinlif.analysis.observables import read_run_observables
 
     return [read_run_observables(d) for d in dirs]
 
@@ -83,8 +73,8 @@ def plot_afm_traces(observables: list[Path], output: str | Path) -> Path:
 
     import pandas as pd
 
-    from analysis.observables.afm_strip import winding_energies
-    from analysis.theory import sine_gordon_lattice
+    from spinlif.analysis.observables.afm_strip import winding_energies
+    from spinlif.analysis.theory import sine_gordon_lattice
 
     runs = _load_observables(observables)
     fig, (ax1, ax2, ax3, ax4) = plt.subplots(1, 4, figsize=(18, 4))

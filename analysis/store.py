@@ -27,8 +27,8 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from analysis.ovf import read_ovf
-from analysis.table import read_table
+from spinlif.analysis.ovf import read_ovf
+from spinlif.analysis.table import read_table
 
 _VECTOR = re.compile(r"^(?P<base>.+?)(?P<c>[xyz])$")
 _REGION = re.compile(r"^(?P<q>[^.]+)\.region(?P<k>\d+)$")

@@ -55,7 +55,7 @@ def dw_steady_state(*, Ms: float, Aex: float, Ku: float, D: float, alpha: float,
                     J: float, thickness: float, delta: float | None = None,
                     gamma: float = GAMMA_LL) -> WallSteadyState:
     """Steady SOT-driven wall speed of the 1D model (magnitude; direction from the signs, see
-    :func:`spinlif.spec.current_direction`). ``delta`` defaults to sqrt(A/K_eff); the brief asks
+    :func:`spinlif.devices._multilayer.current_direction`). ``delta`` defaults to sqrt(A/K_eff); the brief asks
     for the Delta fitted to the relaxed simulated profile."""
     delta = delta if delta is not None else wall_parameter(Aex, Ku, Ms)
     h_sh = spin_hall_field(theta_SH, J, Ms, thickness)
@@ -245,7 +245,7 @@ def texture_integrals(m, x, y, p, a: float, window: tuple[float, float, float] |
     r of (x0, y0) count (the texture, not the edge canting of a finite film)."""
     import numpy as np
 
-    from analysis.topology import mumax_derivative
+    from spinlif.analysis.topology import mumax_derivative
 
     m = np.asarray(m, float)
     cx, cy = x[1] - x[0], y[1] - y[0]

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import time
 
-from fitting.device_fit import DW_FAMILIES, TRAIN_DUTIES, _duty_in, fit_group
-from fitting.models import FAMILIES
-from fitting.trajectory import block_bootstrap, fit
+from spinlif.fitting.device_fit import DW_FAMILIES, TRAIN_DUTIES, _duty_in, fit_group
+from spinlif.fitting.models import FAMILIES
+from spinlif.fitting.trajectory import block_bootstrap, fit
 
 
 def main() -> None:
-    from fitting.synthetic import synthetic_dw_group
+    from spinlif.fitting.synthetic import synthetic_dw_group
 
     traces = synthetic_dw_group()
     members = [r for r in traces if not r.is_train or _duty_in(r.duty, TRAIN_DUTIES)]

@@ -24,7 +24,8 @@ from pathlib import Path
 from spinlif.engines.mumax3 import MuMax3NotFound, command, find_binary
 from spinlif.gpu import detect_gpus
 from spinlif.render import render
-from spinlif.spec import base_spec, grid_shape, validate_spec
+from spinlif.devices import grid_shape
+from spinlif.spec import base_spec, validate_spec
 
 TRACKS = {"S N=3 (smallest)": ("S", 3), "P N=20 (largest)": ("P", 20)}
 

@@ -80,7 +80,7 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE, help="commit of the old cpu engine")
     args = parser.parse_args()
     from spinlif.render import render
-    from spinlif.spec import grid_shape
+    from spinlif.devices import grid_shape
 
     print(f"{'run':<18}{'cells':>7}{'engine':>7}{'steps/s':>10}{'s/ns':>8}{'fixed s':>9}")
     ratios = []

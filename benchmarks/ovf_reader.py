@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.ovf import read_ovf, read_ovf_array, read_ovf_header, write_ovf
+from spinlif.analysis.ovf import read_ovf, read_ovf_array, read_ovf_header, write_ovf
 
 GRIDS = {  # (nz, ny, nx): paper track 256 x 64 cells
     "dw P N=3 (5 z)": (5, 64, 256),

@@ -2,8 +2,8 @@
 """Compact LIF-model fits (physics-brief section 4): model families, trajectory fits with
 uncertainties. Units: t in ns, lengths in nm, drive i = J / J0."""
 
-from fitting.models import FAMILIES, ModelFamily, Parameter
-from fitting.trajectory import Drive, FitResult, Trajectory, fit, integrate, starting_values
+from spinlif.fitting.models import FAMILIES, ModelFamily, Parameter
+from spinlif.fitting.trajectory import Drive, FitResult, Trajectory, fit, integrate, starting_values
 
 __all__ = ["FAMILIES", "Drive", "FitResult", "ModelFamily", "Parameter", "Trajectory", "fit",
            "integrate", "starting_values"]

@@ -176,6 +176,6 @@ def fit_soliton(v_width: np.ndarray, width: np.ndarray, t_decay: np.ndarray, v_d
 def soliton_decay(v0: float, u: float, beta: float, t: np.ndarray) -> np.ndarray:
     """v(t) of dv/dt = -beta v (u^2 - v^2), exact: p = v gamma_L decays as exp(-beta u^2 t)
     (:func:`fitting.soliton_fit.velocity` without drive)."""
-    from fitting.soliton_fit import velocity
+    from spinlif.fitting.soliton_fit import velocity
 
     return velocity(t, v0, u, beta, 0.0, 0.0)

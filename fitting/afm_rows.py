@@ -30,7 +30,7 @@ class CoefficientFit:
     def from_lmfit(cls, result, names) -> CoefficientFit:
         import math
 
-        from fitting.trajectory import correlation
+        from spinlif.fitting.trajectory import correlation
 
         p = result.params
         varied = [n for n in names if p[n].vary]
@@ -63,7 +63,7 @@ class Provenance:
 def base_row(spec: dict, runs, gate: dict, code_version: str, device_id: str, device_type: str) -> dict:
     """A full-width row (NaN everywhere) with the AFM strip's identity, material and provenance.
     ``runs``: objects with ``run_id`` and ``provenance`` (:class:`Provenance`)."""
-    from fitting.table import blank_row
+    from spinlif.fitting.table import blank_row
 
     g, mat = spec["geometry"], spec["material"]
     row = blank_row()
@@ -106,7 +106,7 @@ def status(row: dict, result, deviations: dict, tolerance: dict, gate: dict, ci_
     message, values and stderr; ``deviations`` is :func:`theory_deviations`'s dict."""
     import math
 
-    from fitting.device_fit import CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, REJECT_NRMSE_TRAIN
+    from spinlif.fitting.acceptance import CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, REJECT_NRMSE_TRAIN
 
     if not result.success or not row["nrmse_train"] <= REJECT_NRMSE_TRAIN:
         return "rejected", [f"fit failed: {result.message}" if not result.success

@@ -17,24 +17,19 @@ from pathlib import Path
 
 import numpy as np
 
-from fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals, sindy_terms
-from fitting.models import FAMILIES, ModelFamily
-from fitting.neuron import NormalisedNeuron, euler_spike_error
-from fitting.table import RAW_COLUMNS, blank_row
-from fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit, integrate
+from spinlif.fitting.acceptance import (CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, R2_DERIV_MIN,
+                                        REJECT_NRMSE_TRAIN, RUNS_TEST_P_MIN)
+from spinlif.fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals, sindy_terms
+from spinlif.fitting.models import FAMILIES, ModelFamily
+from spinlif.fitting.neuron import NormalisedNeuron, euler_spike_error
+from spinlif.fitting.table import RAW_COLUMNS, blank_row
+from spinlif.fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit, integrate
 
 TRAIN_DUTIES = (1 / 2, 1 / 3)
 TEST_DUTIES = (2 / 5, 1 / 4)
 DW_FAMILIES = ("exp_Mishra8", "lin_Mishra9corr", "linear")
 SKY_FAMILIES = ("quad", "exp_edge", "linear")
 
-# acceptance targets for deterministic (T = 0) data, physics-brief section 4.1
-NRMSE_TRAIN_MAX = 0.03
-NRMSE_TEST_MAX = 0.08
-CI_HALF_WIDTH_MAX = 0.20
-REJECT_NRMSE_TRAIN = 0.10   # a model that cannot follow its own training data
-R2_DERIV_MIN = 0.95
-RUNS_TEST_P_MIN = 0.01
 
 
 @dataclass
@@ -72,7 +67,7 @@ def subthreshold(trace: RunTrace, u_th: float) -> RunTrace:
 
 def load_dw_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]:
     """The domain-wall runs of an aggregated dataset (u = <m_z>), with specs and manifests."""
-    from analysis.store import open_store
+    from spinlif.analysis.store import open_store
     from spinlif.runs import read_manifest
     from spinlif.spec import load_spec
 
@@ -101,8 +96,8 @@ def load_sk_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]
     """The skyrmion runs of an aggregated dataset, u = guiding-centre displacement x (nm, layer
     average, from the snapshots: ``observables/snapshots.csv`` rows with layer 0). A run whose
     skyrmion annihilated is left out with a printed note: it is flagged, never fitted."""
-    from analysis.observables import read_run_observables
-    from analysis.store import open_store
+    from spinlif.analysis.observables import read_run_observables
+    from spinlif.analysis.store import open_store
     from spinlif.runs import read_manifest
     from spinlif.spec import load_spec
 
@@ -145,7 +140,7 @@ def _duty_in(duty: float | None, duties: tuple[float, ...]) -> bool:
 
 def first_crossing(t: np.ndarray, u: np.ndarray, threshold: float) -> float:
     """First time u rises through ``threshold`` (linear interpolation), NaN if never."""
-    from analysis.observables.domain_wall import first_crossing_time
+    from spinlif.analysis.observables.domain_wall import first_crossing_time
 
     return first_crossing_time(t, u, threshold)
 

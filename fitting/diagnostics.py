@@ -15,7 +15,7 @@ import numpy as np
 from scipy import stats
 from scipy.signal import savgol_filter
 
-from fitting.trajectory import FitResult, Trajectory
+from spinlif.fitting.trajectory import FitResult, Trajectory
 
 WINDOW_NS = 0.07
 EDGE_GUARD_NS = 0.03
@@ -60,7 +60,7 @@ def segment_mean_residuals(result: FitResult, trajs: list[Trajectory]) -> np.nda
     segment, in time order, all traces concatenated: the ON/OFF pattern the runs test looks at.
     (Sample-level residuals of float32 tables come in plateaus of one rounding step, so a runs test
     on them rejects even the exact model.)"""
-    from fitting.trajectory import integrate
+    from spinlif.fitting.trajectory import integrate
 
     means = []
     for tr, u0 in zip(trajs, result.extra["u0"]):

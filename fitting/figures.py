@@ -9,13 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.plots import pyplot
+from spinlif.figures import pyplot
 
 
 def plot_fit(traces, fold, row: dict, path: str | Path) -> Path:
     """Every train (and identification run) of one device: recorded u(t) against the family's
     prediction from the training fit (held-out runs predicted, not fitted), residuals below."""
-    from fitting.device_fit import _predict
+    from spinlif.fitting.device_fit import _predict
 
     plt = pyplot()
     fig, (ax, res_ax) = plt.subplots(2, 1, figsize=(9, 6.5), sharex=True, height_ratios=[3, 1],
@@ -88,7 +88,7 @@ def plot_soliton_fit(runs, row: dict, path: str | Path) -> Path:
     """AFM soliton: wall position X(t) of every run against the compact model from its prepared
     state (left), and the Lorentz contraction lambda_v against v with the fitted
     lambda sqrt(1 - v^2/u^2) (right). The held-out NRMSE of the two folds is in the title."""
-    from fitting.soliton_fit import position, velocity
+    from spinlif.fitting.soliton_fit import position, velocity
 
     plt = pyplot()
     v = {"lam": row["lambda_nm"], "u_lim": row["u_limit_m_s"], "beta_sg": row["beta_sg_ns_per_nm2"],
@@ -119,7 +119,7 @@ def plot_soliton_fit(runs, row: dict, path: str | Path) -> Path:
 def plot_washboard_fit(runs, row: dict, path: str | Path) -> Path:
     """AFM neuron: the Neel angle phi(t) of every kick run against the fitted washboard model
     (held-out trains predicted, not fitted), with the firing threshold |phi| = pi/2."""
-    from fitting.washboard_fit import THRESHOLD, simulate
+    from spinlif.fitting.washboard_fit import THRESHOLD, simulate
 
     plt = pyplot()
     v = {"omega0": row["omega0_rad_s"] * 1e-9, "eta": row["eta"], "b_kick": row["kick_gain_rad_per_ns2"]}

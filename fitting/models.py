@@ -135,3 +135,11 @@ SKY_EXP_EDGE = ModelFamily(
 FAMILIES: dict[str, ModelFamily] = {
     f.name: f for f in (DW_EXP, DW_LINEARISED, LINEAR_REST, SKY_QUAD, SKY_EXP_EDGE)
 }
+
+# The AFM families (fitted by spinlif.fitting.soliton_fit and washboard_fit): their names and
+# coefficients, so that the table knows every family without importing the fits.
+SINE_GORDON = "sine_gordon"
+SINE_GORDON_NAMES = ("lam", "u_lim", "beta_sg", "force")
+WASHBOARD = "washboard2"
+WASHBOARD_NAMES = ("omega0", "eta", "b_kick")
+AFM_FAMILIES: dict[str, tuple[str, ...]] = {SINE_GORDON: SINE_GORDON_NAMES, WASHBOARD: WASHBOARD_NAMES}

@@ -10,7 +10,7 @@ import math
 import subprocess
 from pathlib import Path
 
-from fitting.device_fit import DW_FAMILIES, SKY_FAMILIES, fit_group, group_key, load_dw_traces, load_sk_traces
+from spinlif.fitting.device_fit import DW_FAMILIES, SKY_FAMILIES, fit_group, group_key, load_dw_traces, load_sk_traces
 
 
 def code_version() -> str:
@@ -58,8 +58,8 @@ def _gate(engines: set, validation_root):
 def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
     """AFM-strip rows: one sine-Gordon soliton row per strip with wall runs (fitting.soliton_fit)
     and one washboard neuron row per uniform strip with kick trains (fitting.washboard_fit)."""
-    from fitting import soliton_fit, washboard_fit
-    from fitting.figures import plot_frequency_curve, plot_soliton_fit, plot_washboard_fit
+    from spinlif.fitting import soliton_fit, washboard_fit
+    from spinlif.fitting.figures import plot_frequency_curve, plot_soliton_fit, plot_washboard_fit
 
     def by_material(runs):
         groups: dict[tuple, list] = {}
@@ -96,8 +96,8 @@ def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
 
 
 def _fit_neurons(device, dataset, runs_root, threshold, validation_root, figures_dir) -> list[dict]:
-    from fitting.figures import plot_fit, plot_frequency_curve
-    from fitting.neuron import NormalisedNeuron
+    from spinlif.fitting.figures import plot_fit, plot_frequency_curve
+    from spinlif.fitting.neuron import NormalisedNeuron
 
     traces = load_sk_traces(dataset, runs_root) if device == "sk" else load_dw_traces(dataset, runs_root)
     families = SKY_FAMILIES if device == "sk" else DW_FAMILIES
@@ -129,7 +129,7 @@ def _fit_neurons(device, dataset, runs_root, threshold, validation_root, figures
 
 def _dc_points(members, threshold: float) -> list[tuple[float, float]]:
     """(i, 1 / first-spike time in ns, or 0) of the DC runs of one group."""
-    from fitting.device_fit import first_crossing
+    from spinlif.fitting.device_fit import first_crossing
 
     points = []
     for m in members:
@@ -144,8 +144,8 @@ def build_table(rows_files: list[str | Path], out_csv: str | Path, figure: str |
                 excluded: dict[str, str] | None = None):
     """Merge the rows of every device into the parameter table (CSV, Parquet, JSON sidecar);
     ``excluded`` ({run_id: reason}: runs left out of the fits) goes into the table's provenance."""
-    from fitting.figures import plot_parameters_vs_layers
-    from fitting.table import write_table
+    from spinlif.fitting.figures import plot_parameters_vs_layers
+    from spinlif.fitting.table import write_table
 
     rows = []
     for path in rows_files:
@@ -153,7 +153,7 @@ def build_table(rows_files: list[str | Path], out_csv: str | Path, figure: str |
     frame = write_table(rows, out_csv, provenance={"rows_from": [str(p) for p in rows_files],
                                                     "fit_code_version": code_version(),
                                                     "excluded_runs": dict(sorted((excluded or {}).items()))})
-    from fitting.seed import comparison_table
+    from spinlif.fitting.seed import comparison_table
 
     comparison_table(frame).to_csv(Path(out_csv).with_name("seed_comparison.csv"), index=False)
     if figure is not None:

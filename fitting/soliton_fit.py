@@ -34,13 +34,14 @@ from pathlib import Path
 import lmfit
 import numpy as np
 
-from fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
-from fitting.table import RAW_COLUMNS
+from spinlif.fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
+from spinlif.fitting.models import SINE_GORDON, SINE_GORDON_NAMES
+from spinlif.fitting.table import RAW_COLUMNS
 from spinlif.units import NM
 
-NAMES = ("lam", "u_lim", "beta_sg", "force")
+NAMES = SINE_GORDON_NAMES
 DEVICE_TYPE = "AFM_SOLITON"
-FAMILY = "sine_gordon"
+FAMILY = SINE_GORDON
 EQUATION = "dP/dt = f i - beta u^2 P, P = v / sqrt(1 - v^2/u^2), lambda_v = lambda sqrt(1 - v^2/u^2)"
 END_MARGIN_WIDTHS = 5.0  # samples closer to an open end than this many lambda are not fitted
 THEORY_TOLERANCE = {"lam": 0.01, "u_lim": 0.01, "beta_sg": 0.03}  # physics-brief 4.6 targets
@@ -69,8 +70,8 @@ def load_wall_runs(dataset: str | Path, runs_root: str | Path) -> list[WallRun]:
     dropped, and so is everything from the first snapshot within ``END_MARGIN_WIDTHS`` lambda of an
     open end (in the tiny test strip the wall accelerated visibly from 3 lambda on); static runs
     (winding strips, walls at rest) are not soliton data."""
-    from analysis.observables import read_run_observables
-    from analysis.store import open_store
+    from spinlif.analysis.observables import read_run_observables
+    from spinlif.analysis.store import open_store
     from spinlif.devices.afm_strip import sine_gordon_parameters
     from spinlif.spec import load_spec
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitting.device_fit import RunTrace
-from fitting.models import FAMILIES
-from fitting.trajectory import Drive, Trajectory, integrate
+from spinlif.fitting.device_fit import RunTrace
+from spinlif.fitting.models import FAMILIES
+from spinlif.fitting.trajectory import Drive, Trajectory, integrate
 
 TRUE_LINEAR = {"tau": 4.0, "u_rest": -0.2, "gamma": 0.6}
 """The linear LIF family's coefficients (ns, state, 1/ns) of the default synthetic device."""

@@ -254,12 +254,9 @@ class ParamsTableError(ValueError):
 
 def family_coefficient_columns() -> dict[str, tuple[str, ...]]:
     """``{model_family: its raw-coefficient columns}`` for every family a row may have."""
-    from fitting import soliton_fit, washboard_fit
-    from fitting.models import FAMILIES
+    from spinlif.fitting.models import AFM_FAMILIES, FAMILIES
 
-    families = {name: tuple(f.names) for name, f in FAMILIES.items()}
-    families[soliton_fit.FAMILY] = soliton_fit.NAMES
-    families[washboard_fit.FAMILY] = washboard_fit.NAMES
+    families = {name: tuple(f.names) for name, f in FAMILIES.items()} | AFM_FAMILIES
     return {name: tuple(RAW_COLUMNS[p] for p in names) for name, names in families.items()}
 
 

@@ -24,8 +24,8 @@ import numpy as np
 from scipy import stats
 from scipy.optimize import least_squares
 
-from fitting import closed_form
-from fitting.models import ModelFamily
+from spinlif.fitting import closed_form
+from spinlif.fitting.models import ModelFamily
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,8 @@ class Drive:
     @classmethod
     def pulse_train(cls, t_on: float, t_off: float, duration: float, tail: float = 0.0,
                     amplitude: float = 1.0) -> Drive:
-        """ON/OFF train (ns), built as the simulations build theirs (spinlif.spec.pulse_train_changes)."""
-        from spinlif.spec import pulse_train_changes
+        """ON/OFF train (ns), built as the simulations build theirs (spinlif.drive.pulse_train_changes)."""
+        from spinlif.drive import pulse_train_changes
 
         change = dict(pulse_train_changes(t_on, t_off, duration, amplitude))  # later wins at a time
         change.setdefault(duration, 0.0)
@@ -50,7 +50,7 @@ class Drive:
     @classmethod
     def from_spec(cls, spec: dict) -> Drive:
         """The exact drive of a simulated run (its spec's schedule), in ns."""
-        from spinlif.spec import drive_schedule
+        from spinlif.drive import drive_schedule
 
         segs = drive_schedule(spec)
         return cls(np.array([s.start * 1e9 for s in segs] + [segs[-1].end * 1e9]),

@@ -29,12 +29,13 @@ from pathlib import Path
 import lmfit
 import numpy as np
 
-from fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
-from fitting.trajectory import Drive
+from spinlif.fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
+from spinlif.fitting.models import WASHBOARD, WASHBOARD_NAMES
+from spinlif.fitting.trajectory import Drive
 
-NAMES = ("omega0", "eta", "b_kick")
+NAMES = WASHBOARD_NAMES
 DEVICE_TYPE = "AFM0D"
-FAMILY = "washboard2"
+FAMILY = WASHBOARD
 EQUATION = "phi'' + 2 eta omega0 phi' + (omega0^2 / 2) sin(2 phi) = b i(t)"
 THRESHOLD = math.pi / 2
 THEORY_TOLERANCE = 0.05  # physics-brief 4.5: micromagnetic / macrospin data within 5 %
@@ -63,8 +64,8 @@ class KickRun:
 def load_kick_runs(dataset: str | Path, runs_root: str | Path) -> list[KickRun]:
     """The neuron runs (uniform state; pulse_train kicks, or a dc torque: n_kicks = 0) of an
     aggregated AFM-strip dataset."""
-    from analysis.observables import read_run_observables
-    from analysis.store import open_store
+    from spinlif.analysis.observables import read_run_observables
+    from spinlif.analysis.store import open_store
     from spinlif.spec import load_spec
 
     ds = open_store(dataset)
@@ -89,7 +90,7 @@ def load_kick_runs(dataset: str | Path, runs_root: str | Path) -> list[KickRun]:
 
 def simulate(values: dict, drive: Drive, t: np.ndarray) -> np.ndarray:
     """phi(t) of the washboard from rest at phi = 0 under the torque b i(t) (:func:`fitting.afm.integrate_washboard`)."""
-    from fitting.afm import integrate_washboard
+    from spinlif.fitting.afm import integrate_washboard
 
     return integrate_washboard(values["omega0"], values["eta"], t,
                                torque=(values["b_kick"] * drive.levels, drive.edges[:-1]))
@@ -97,7 +98,7 @@ def simulate(values: dict, drive: Drive, t: np.ndarray) -> np.ndarray:
 
 def starting_values(runs: list[KickRun], fallback: dict) -> dict:
     """From the single-kick identification run (brief 4.5 step 1) if there is one, else ``fallback``."""
-    from fitting.afm import identify_from_kick
+    from spinlif.fitting.afm import identify_from_kick
 
     single = [r for r in runs if r.n_kicks == 1]
     if not single:
@@ -199,7 +200,7 @@ def single_kick_threshold(eta: float) -> float:
     """nu_c / omega0 of one delta kick from rest (depends on eta only; bisection on the exact model)."""
     from scipy.optimize import brentq
 
-    from fitting.afm import simulate_washboard
+    from spinlif.fitting.afm import simulate_washboard
 
     t = np.linspace(0.0, 20.0 + 4 * eta, 4000)  # omega0 = 1: dimensionless time
     swing = lambda nu: simulate_washboard(1.0, eta, nu, [0.0], t).max() - THRESHOLD  # noqa: E731

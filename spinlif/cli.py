@@ -18,7 +18,6 @@ import argparse
 import sys
 from pathlib import Path
 
-import yaml
 
 
 def _load_config(path: Path) -> dict:
@@ -45,14 +44,14 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_render(args) -> int:
-    from spinlif.render import render, render_to_file
-    from spinlif.validation.problems import is_problem, load_document, render_problem
+    from spinlif.render import write_script
+    from spinlif.validation.problems import load_document, script_for
 
-    spec = load_document(args.spec)
+    text = script_for(load_document(args.spec))
     if args.output:
-        render_to_file(spec, args.output)
+        write_script(text, args.output)
     else:
-        sys.stdout.write(render_problem(spec) if is_problem(spec) else render(spec))
+        sys.stdout.write(text)
     return 0
 
 
@@ -68,13 +67,14 @@ def _gpu_arg(text: str) -> int | str:
 def cmd_simulate(args) -> int:
     from spinlif.engines.mumax3 import MuMax3NotFound
     from spinlif.runs import SimulationFailed, simulate
+    from spinlif.validation.problems import load_job
 
     try:
         manifest = simulate(args.spec, args.engine, args.output, threads=args.threads, script=args.script,
                             mumax3_binary=args.mumax3, gpu=args.gpu, gpu_slots=args.gpu_slots,
                             lock_dir=args.lock_dir, cache_dir=args.cache or None,
                             timeout_s=args.timeout, expect_continue=args.expect_continue,
-                            precision=args.precision)
+                            precision=args.precision, job=load_job(args.spec))
     except MuMax3NotFound as err:
         print(f"spinlif simulate: {err}", file=sys.stderr)
         return 3
@@ -94,18 +94,18 @@ def cmd_simulate(args) -> int:
 
 
 def cmd_ingest(args) -> int:
-    from analysis.store import ingest_run
+    from spinlif.analysis.store import ingest_run
 
     ingest_run(args.run_dir, args.output)
     return 0
 
 
 def cmd_observables(args) -> int:
-    from analysis.observables import compute_run_observables
+    from spinlif.analysis.observables import compute_run_observables
 
     config = _load_config(args.config) if args.config else None
     if args.settings is not None:
-        from analysis.store import open_store
+        from spinlif.analysis.store import open_store
 
         device = open_store(args.store).attrs["device"]
         config = {"observables": {device: _observables_settings(device, args.settings)}}
@@ -144,7 +144,7 @@ def _excluded(text: str) -> dict[str, str]:
 
 
 def cmd_aggregate(args) -> int:
-    from analysis.store import aggregate
+    from spinlif.analysis.store import aggregate
 
     aggregate(args.stores, args.sweep, args.output, observables_dirs=args.observables,
               summary_csv=args.summary, excluded=_excluded(args.excluded))
@@ -152,7 +152,7 @@ def cmd_aggregate(args) -> int:
 
 
 def cmd_plot(args) -> int:
-    from analysis.plots import plot_traces
+    from spinlif.analysis.plots import plot_traces
 
     plot_traces(args.dataset, args.output, args.observables)
     return 0
@@ -222,7 +222,7 @@ def cmd_validate_report(args) -> int:
 
 
 def cmd_fit(args) -> int:
-    from fitting.pipeline import fit_device
+    from spinlif.fitting.pipeline import fit_device
 
     rows = fit_device(args.device, args.dataset, args.runs, args.threshold, args.validation, args.output,
                       args.figures)
@@ -233,7 +233,7 @@ def cmd_fit(args) -> int:
 
 
 def cmd_params_table(args) -> int:
-    from fitting.pipeline import build_table, format_table
+    from spinlif.fitting.pipeline import build_table, format_table
 
     print(format_table(build_table(args.rows, args.output, args.figure, excluded=_excluded(args.excluded))))
     return 0
@@ -242,7 +242,7 @@ def cmd_params_table(args) -> int:
 def cmd_params_show(args) -> int:
     import pandas as pd
 
-    from fitting.pipeline import format_table
+    from spinlif.fitting.pipeline import format_table
 
     if not args.table.exists():
         print(f"spinlif params show: {args.table} does not exist (run snakemake first)", file=sys.stderr)

@@ -80,7 +80,7 @@ def report(results_dir: str | Path = "results", mumax3_binary: str | None = None
     Example
     -------
     >>> lines, engine = report("results", config_engine="cpu")  # doctest: +SKIP
-    >>> engine
+    >>> engine  # doctest: +SKIP
     'cpu'
     """
     lines = []

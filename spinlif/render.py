@@ -20,30 +20,6 @@ from spinlif.spec import spec_hash
 TEMPLATES = Path(__file__).resolve().parents[1] / "mx3_templates"
 
 
-def si(x: float) -> str:
-    """A float as MuMax3's Go parser reads it, shortest exact form (``1e-09``, ``800000``)."""
-    x = float(x)
-    if x == 0:
-        return "0"
-    if x.is_integer() and abs(x) < 1e6:
-        return str(int(x))
-    for digits in range(1, 18):
-        text = f"{x:.{digits}g}"
-        if float(text) == x:
-            return text
-    return repr(x)
-
-
-def drive_segments(spec: dict) -> list[dict]:
-    """The drive schedule as template values: J_z, duration, i, snapshot flag and times (ns)."""
-    from spinlif.spec import drive_schedule
-
-    J0 = spec["drive"]["J0"]
-    return [{"Jz": si(J0 * seg.i), "duration": si(seg.duration), "i": si(seg.i), "save": seg.save,
-             "start_ns": si(round(seg.start * 1e9, 6)), "end_ns": si(round(seg.end * 1e9, 6))}
-            for seg in drive_schedule(spec)]
-
-
 def environment() -> jinja2.Environment:
     """The Jinja2 environment for ``mx3_templates/`` (StrictUndefined, no autoescape)."""
     return jinja2.Environment(
@@ -86,12 +62,30 @@ def tidy_script(text: str) -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-def render_to_file(spec: dict, path: str | Path) -> Path:
-    """Render a device run spec or a validation problem and write it atomically."""
-    from spinlif.validation.problems import is_problem, render_problem
+def write_script(text: str, path: str | Path) -> Path:
+    """Write a rendered script atomically (a temporary file renamed): a killed render leaves no
+    half-written ``run.mx3`` for Snakemake to trust.
 
+    Parameters
+    ----------
+    text : str
+        The script (:func:`render`, or :func:`spinlif.validation.problems.script_for`).
+    path : str or Path
+        Where it goes.
+
+    Returns
+    -------
+    Path
+        ``path``.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> write_script("Run(1e-9)\\n", Path(tempfile.mkdtemp()) / "run.mx3").read_text()
+    'Run(1e-9)\\n'
+    """
     path = Path(path)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(render_problem(spec) if is_problem(spec) else render(spec))
+    tmp.write_text(text)
     tmp.replace(path)
     return path

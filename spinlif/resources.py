@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import math
 
-from spinlif.spec import grid_shape, total_time
+from spinlif.devices import grid_shape
+from spinlif.drive import total_time
 
 STEPS_PER_NS = 4500
 CELL_STEPS_PER_S = {"mumax3": 2e8, "cpu": 2e5}

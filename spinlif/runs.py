@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,8 @@ from pathlib import Path
 from spinlif import __version__
 from spinlif.engines import mumax3 as mumax3_engine
 from spinlif.engines import progress_line
-from spinlif.spec import spec_hash, total_time
+from spinlif.drive import total_time
+from spinlif.spec import spec_hash
 
 ENGINES = ("mumax3", "cpu")
 LOG_TAIL_LINES = 40
@@ -147,9 +149,10 @@ def verify_run(run_dir: str | Path) -> dict:
                                     "(changed since the run)", manifest)
     for document in ("spec.yaml", "problem.yaml"):
         if "spec_sha256" in manifest and (run_dir / document).exists():
-            from spinlif.validation.problems import load_document
+            from spinlif.schema import coerce_numbers
+            from spinlif.yaml_input import load_yaml
 
-            spec_sha = spec_hash(load_document(run_dir / document))
+            spec_sha = spec_hash(coerce_numbers(load_yaml(run_dir / document)))  # as written, unvalidated
             if spec_sha != manifest["spec_sha256"] or not spec_sha.startswith(str(manifest.get("run_id"))):
                 raise RunIntegrityError(f"{run_dir / document}: hashes to run id {spec_sha[:10]}, "
                                         f"not the manifest's {manifest.get('run_id')}", manifest)
@@ -276,16 +279,18 @@ class _Child:
 
 
 @dataclass(frozen=True)
-class _Job:
+class Job:
     """What the runner needs to know of the document it simulates: a device run spec
-    (``spec.yaml``), a validation problem (``problem.yaml``, :mod:`spinlif.validation`) or a
-    user's own MuMax3 script (``.mx3``). Either engine executes the same script: the user's, or the
-    one the spec renders to (issue 12, "one script, two engines")."""
+    (``spec.yaml``), a user's own MuMax3 script (``.mx3``), or a validation problem
+    (``problem.yaml``: :func:`spinlif.validation.problems.load_job` builds its job, so the runner
+    needs nothing above it). Either engine executes the same script: the user's, or the one the
+    document renders to (issue 12, "one script, two engines")."""
 
     spec: dict | None
     input_name: str
     total_time: float
     provenance: dict  # spec_sha256 and template_sha256, or script_sha256
+    render_script: Callable[[dict], str] | None = None  # the document's MuMax3 script
 
     @property
     def is_script(self) -> bool:
@@ -296,31 +301,31 @@ class _Job:
         return next(iter(self.provenance.values()))[:10]
 
     @classmethod
-    def load(cls, path: Path) -> _Job:
+    def load(cls, path: str | Path) -> Job:
+        """The job of a device ``spec.yaml`` or a ``.mx3`` script."""
         from spinlif.devices import device_module
-        from spinlif.render import template_sha256
-        from spinlif.validation import problems
+        from spinlif.render import render, template_sha256
+        from spinlif.spec import load_spec
 
+        path = Path(path)
         if path.suffix == ".mx3":
             return cls(None, "run.mx3", 0.0, {"script_sha256": _sha256(path)})
-        document = problems.load_document(path)
-        if problems.is_problem(document):
-            name, template, t = "problem.yaml", problems.template_name(document), problems.total_time(document)
-        else:
-            name, template, t = "spec.yaml", device_module(document["device"]).TEMPLATE, total_time(document)
-        return cls(document, name, t,
-                   {"spec_sha256": spec_hash(document), "template_sha256": template_sha256(template)})
+        spec = load_spec(path)
+        return cls(spec, "spec.yaml", total_time(spec),
+                   {"spec_sha256": spec_hash(spec),
+                    "template_sha256": template_sha256(device_module(spec["device"]).TEMPLATE)},
+                   render)
 
     def script(self, path: Path, given: str | Path | None, rendered: Path) -> Path:
-        """The ``.mx3`` both engines execute: the user's script, the one given, or the spec rendered
-        to ``rendered``."""
+        """The ``.mx3`` both engines execute: the user's script, the one given, or the document
+        rendered to ``rendered``."""
         if self.is_script:
             return path
         if given is not None:
             return Path(given)
-        from spinlif.render import render_to_file
+        from spinlif.render import write_script
 
-        return Path(render_to_file(self.spec, rendered))
+        return write_script(self.render_script(self.spec), rendered)
 
 
 def _table_progress(table: Path, t_total: float, stop: threading.Event, label: str) -> None:
@@ -352,6 +357,7 @@ def simulate(
     timeout_s: float | None = None,
     expect_continue: bool = False,
     precision: str = "float64",
+    job: Job | None = None,
 ) -> dict:
     """Simulate one spec into ``out_dir``; return the completed run's manifest.
 
@@ -364,7 +370,9 @@ def simulate(
     ``spec_path`` may also be a MuMax3 script (``.mx3``): both engines then run it as it is.
     ``precision`` (cpu engine) is ``float64`` or ``float32`` (MuMax3's own arithmetic).
     ``expect_continue`` (cpu engine) records failed expects and lets the script finish;
-    the manifest then says ``expects_failed``.
+    the manifest then says ``expects_failed``. ``job`` is what ``spec_path`` holds, when the caller
+    has loaded it (:func:`spinlif.validation.problems.load_job` for any document); by default
+    :meth:`Job.load`.
     """
     import contextlib
 
@@ -383,7 +391,7 @@ def simulate(
         manifest = _simulate(spec_path, engine, out_dir, threads=threads, script=script,
                              mumax3_binary=mumax3_binary, gpu=gpu, cache_dir=cache_dir,
                              timeout_s=timeout_s, slot=slot, expect_continue=expect_continue,
-                             precision=precision)
+                             precision=precision, job=job)
     return manifest
 
 
@@ -437,9 +445,9 @@ def _previous_attempts(failed: Path) -> list[dict]:
 
 
 def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu, cache_dir,
-              timeout_s, slot, expect_continue=False, precision="float64") -> dict:
+              timeout_s, slot, expect_continue=False, precision="float64", job=None) -> dict:
     spec_path, out_dir = Path(spec_path), Path(out_dir)
-    job = _Job.load(spec_path)
+    job = job if job is not None else Job.load(spec_path)
     engine = resolve_engine(engine, mumax3_binary)
     rid = job.run_id
     partial = out_dir.with_name(out_dir.name + ".partial")

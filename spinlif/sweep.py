@@ -23,8 +23,8 @@ import jsonschema
 
 from spinlif.devices import device_module, device_names, short_names
 from spinlif.yaml_input import check_plain_data
-from spinlif.spec import (SpecError, base_spec, coerce_numbers, deep_merge, observable_defaults,
-                          observables_settings_schema, run_id, set_dotted, validate, validate_spec)
+from spinlif.schema import coerce_numbers, observable_defaults, observables_settings_schema, validate
+from spinlif.spec import SpecError, base_spec, deep_merge, run_id, set_dotted, validate_spec
 
 # swept spec paths already shown by a readable column of the sweep table
 _SHOWN = {"param_set", "stack.n_layers", "drive.amplitude", "drive.t_on", "drive.t_off",

@@ -8,7 +8,7 @@ import math
 import numpy as np
 import pytest
 
-from fitting.afm import (fit_soliton, fit_washboard, identify_from_kick, kick_rates, simulate_washboard,
+from spinlif.fitting.afm import (fit_soliton, fit_washboard, identify_from_kick, kick_rates, simulate_washboard,
                          soliton_decay)
 
 OMEGA0, ETA = 10.0, 5.0          # rad/ns (1e10 1/s, brief V8), damping

@@ -13,10 +13,10 @@ import math
 import numpy as np
 import pytest
 
-from analysis.observables.afm_strip import neel_angle, wall_positions, winding_energies
-from analysis.store import ingest_run, open_store
-from analysis.table import read_table
-from analysis.theory import sine_gordon_lattice
+from spinlif.analysis.observables.afm_strip import neel_angle, wall_positions, winding_energies
+from spinlif.analysis.store import ingest_run, open_store
+from spinlif.analysis.table import read_table
+from spinlif.analysis.theory import sine_gordon_lattice
 from spinlif.devices.afm_strip import sine_gordon_parameters
 from spinlif.runs import simulate
 from spinlif.spec import base_spec, dump_spec, set_dotted, validate_spec
@@ -83,7 +83,7 @@ def test_cpu_energy_is_the_two_sublattice_energy_of_the_device_model(tmp_path):
 def test_steady_velocity_and_lorentz_contraction_under_torque(tmp_path, amplitude):
     """v gamma_L = pi gamma a lambda / (2 alpha) at a non-relativistic (v/u ~ 0.1) and a
     near-relativistic point (v/u ~ 0.8), and lambda_v = lambda sqrt(1 - v^2/u^2), eps = 0.1."""
-    from analysis.observables.afm_strip import fit_wall_width
+    from spinlif.analysis.observables.afm_strip import fit_wall_width
 
     spec = afm_spec(**{"material.alpha": 0.0088, "geometry.length": 1100e-9 if amplitude > 1 else 200e-9,
                        "initial_state.wall_position": -500e-9 if amplitude > 1 else -50e-9,
@@ -163,7 +163,7 @@ def test_free_energy_of_n_walls_and_mu_match_the_exact_sine_gordon_lattice(tmp_p
 def test_a_wall_that_reaches_an_open_end_is_flagged(tmp_path):
     """Launched at 0.9 u towards the end of a short, weakly damped strip, the wall reaches it and
     comes back as an antiwall (sine-Gordon kink reflection): the run is flagged at the arrival."""
-    from analysis.observables.afm_strip import compute
+    from spinlif.analysis.observables.afm_strip import compute
 
     spec = afm_spec(**{"initial_state.wall_velocity": 9000.0, "initial_state.wall_position": 20e-9,
                        "geometry.length": 100e-9, "drive.duration": 40e-12, "material.alpha": 0.001})

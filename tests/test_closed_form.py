@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from fitting import FAMILIES, Drive, integrate
-from fitting.closed_form import exponential, riccati
+from spinlif.fitting import FAMILIES, Drive, integrate
+from spinlif.fitting.closed_form import exponential, riccati
 
 DT = np.linspace(0.0, 3.0, 61)
 

@@ -15,13 +15,14 @@ import re
 import numpy as np
 import pytest
 
-from analysis.observables.domain_wall import fit_wall_profile
-from analysis.store import ingest_run, open_store
-from analysis.table import read_table
-from analysis.theory import dw_steady_state
+from spinlif.analysis.observables.domain_wall import fit_wall_profile
+from spinlif.analysis.store import ingest_run, open_store
+from spinlif.analysis.table import read_table
+from spinlif.analysis.theory import dw_steady_state
 from spinlif.render import render
 from spinlif.runs import simulate
-from spinlif.spec import dump_spec, grid_shape
+from spinlif.devices import grid_shape
+from spinlif.spec import dump_spec
 from tests.conftest import small_dw_spec
 
 pytestmark = pytest.mark.slow
@@ -69,7 +70,7 @@ def test_steady_wall_velocity_matches_the_1d_model(reference_run):
 
 def test_relaxed_wall_has_the_chirality_the_dmi_prefers(reference_run):
     _, run_dir = reference_run
-    from analysis.ovf import read_ovf
+    from spinlif.analysis.ovf import read_ovf
 
     m = read_ovf(run_dir / "m000000.ovf").isel(z=0)
     row = m.isel(y=m.sizes["y"] // 2)

@@ -12,7 +12,7 @@ rounding) and over white noise on top of it."""
 import numpy as np
 import pytest
 
-from fitting import FAMILIES, Drive, Trajectory, fit, integrate
+from spinlif.fitting import FAMILIES, Drive, Trajectory, fit, integrate
 
 # (family, fixed constants, true coefficients, initial state)
 CASES = {
@@ -102,7 +102,7 @@ def test_block_bootstrap_of_a_nonlinear_family():
     errors' size. It runs below them (0.5-0.95 over three noise seeds): the Jacobian errors are
     inflated by the estimated autocorrelation time (1.2-1.5 samples on these white-noise traces),
     the bootstrap is not; the table's status takes the wider of the two intervals."""
-    from fitting.trajectory import block_bootstrap
+    from spinlif.fitting.trajectory import block_bootstrap
 
     constants, truth, u0 = CASES["exp_edge"]
     family = FAMILIES["exp_edge"].with_constants(**constants)

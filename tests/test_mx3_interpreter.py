@@ -14,7 +14,7 @@ import sys
 
 import pytest
 
-from analysis.table import read_table
+from spinlif.analysis.table import read_table
 from spinlif.mx3 import ScriptError, check_script, run_script
 from tests.conftest import REPO, SHARED
 
@@ -166,7 +166,7 @@ def test_demag_energy_of_a_uniform_film_matches_the_prism_factors(tmp_path):
     """E_demag of the uniformly magnetised SP4 film (500 x 125 x 3 nm^3, 128 x 32 cells) along x,
     y and z against mu0 Ms^2 V N / 2 with Aharoni's exact prism factors. Tolerance 1 %: MuMax3's
     midpoint quadrature of the near cells (DemagAccuracy 6) leaves -0.5 %, -0.14 %, -0.12 %."""
-    from analysis.theory import prism_demag_factors
+    from spinlif.analysis.theory import prism_demag_factors
     from spinlif.units import MU0
 
     n_exact = prism_demag_factors(500e-9, 125e-9, 3e-9)

@@ -15,12 +15,12 @@ import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from fitting.device_fit import fit_group
-from fitting.models import FAMILIES
-from fitting.neuron import NormalisedNeuron, euler_spike_error
-from fitting.table import COLUMN_NAMES, load_params, write_table
-from fitting.synthetic import TRUE_LINEAR, synthetic_dw_group
-from fitting.trajectory import Drive, integrate
+from spinlif.fitting.device_fit import fit_group
+from spinlif.fitting.models import FAMILIES
+from spinlif.fitting.neuron import NormalisedNeuron, euler_spike_error
+from spinlif.fitting.table import COLUMN_NAMES, load_params, write_table
+from spinlif.fitting.synthetic import TRUE_LINEAR, synthetic_dw_group
+from spinlif.fitting.trajectory import Drive, integrate
 from tests.conftest import REPO
 
 TRUE = TRUE_LINEAR
@@ -124,7 +124,7 @@ def test_snntorch_neuron_reproduces_the_first_spike(group, tmp_path):
     (within one step), resets to rest, and spikes again."""
     torch = pytest.importorskip("torch")
     pytest.importorskip("snntorch")
-    from fitting.snn import spintronic_lif
+    from spinlif.fitting.snn import spintronic_lif
 
     _, rows, _ = group
     write_table(rows, tmp_path / "lif_params.csv")
@@ -172,7 +172,7 @@ def test_load_params_returns_accepted_rows_unless_asked(mixed_table):
 ])
 def test_load_params_refuses_unknown_filter_values(mixed_table, kw, message):
     """Item 8: `device="FOO"` or `status="acepted"` silently returned []."""
-    from fitting.table import ParamsTableError
+    from spinlif.fitting.table import ParamsTableError
 
     with pytest.raises(ParamsTableError, match=re.escape(message)):
         load_params(mixed_table[0], **kw)
@@ -183,7 +183,7 @@ def test_load_params_refuses_a_table_that_differs_from_its_sidecar(mixed_table):
     complaint), and a cut CSV gave a row with status=None."""
     import hashlib
 
-    from fitting.table import ParamsTableError
+    from spinlif.fitting.table import ParamsTableError
 
     path, table = mixed_table
     original = path.read_text()
@@ -205,7 +205,7 @@ def test_load_params_refuses_a_table_that_differs_from_its_sidecar(mixed_table):
 
 def test_load_params_refuses_non_finite_coefficients(mixed_table):
     """Item 8: NaN coefficients were accepted."""
-    from fitting.table import ParamsTableError, family_coefficient_columns
+    from spinlif.fitting.table import ParamsTableError, family_coefficient_columns
 
     path, table = mixed_table
     column = family_coefficient_columns()[table[0]["model_family"]][0]

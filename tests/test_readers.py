@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from analysis import OVFError, TableError, read_ovf, read_table, write_ovf
+from spinlif.analysis import OVFError, TableError, read_ovf, read_table, write_ovf
 from tests.conftest import FIXTURES
 
 SP4 = FIXTURES / "discretisedfield_mumax-bin4-linux.ovf"
@@ -79,7 +79,7 @@ def test_discretisedfield_cross_check(path):
 
 def test_conversion_to_discretisedfield():
     pytest.importorskip("discretisedfield")
-    from analysis.ubermag import to_discretisedfield
+    from spinlif.analysis.ubermag import to_discretisedfield
 
     ours = read_ovf(SP4)
     field = to_discretisedfield(ours)
@@ -244,8 +244,8 @@ def test_snapshots_on_different_grids_are_refused_not_padded(tmp_path):
     """Issue 17 item 10: OVFs of one run on different grids were outer-joined with NaN padding."""
     import numpy as np
 
-    from analysis.ovf import write_ovf
-    from analysis.store import read_snapshots
+    from spinlif.analysis.ovf import write_ovf
+    from spinlif.analysis.store import read_snapshots
     from spinlif.runs import RunIntegrityError
 
     m = np.zeros((1, 4, 8, 3), np.float32)

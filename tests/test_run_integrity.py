@@ -11,7 +11,7 @@ import sys
 import pytest
 import yaml
 
-from analysis.store import ingest_run, open_store
+from spinlif.analysis.store import ingest_run, open_store
 from spinlif.runs import RunIntegrityError, SimulationFailed, simulate, verify_run
 from spinlif.spec import dump_spec
 from tests.conftest import small_dw_spec

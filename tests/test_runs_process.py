@@ -95,7 +95,7 @@ def test_rerun_after_failure_replaces_the_failed_directory(spec_file, tmp_path, 
 
 
 def test_ingest_refuses_a_failed_run(spec_file, tmp_path, monkeypatch):
-    from analysis.store import ingest_run
+    from spinlif.analysis.store import ingest_run
 
     with pytest.raises(SimulationFailed):
         run_fake(spec_file, tmp_path, monkeypatch, "fail")
@@ -120,7 +120,7 @@ def test_engine_ignoring_sigterm_is_killed_after_the_grace_period(spec_file, tmp
 
 def test_partial_last_table_line_is_dropped_on_ingest_of_a_failed_run_table(spec_file, tmp_path, monkeypatch):
     """The stand-in flushes half a row before failing: the reader keeps whole rows only."""
-    from analysis.table import read_table
+    from spinlif.analysis.table import read_table
 
     with pytest.raises(SimulationFailed):
         run_fake(spec_file, tmp_path, monkeypatch, "fail")
@@ -151,7 +151,7 @@ def test_a_large_full_stack_is_rendered_as_it_is_for_the_cpu_engine(tmp_path):
     """A stack over the cpu engine's former 40 000-cell limit keeps every layer in the script: the
     effective medium is the spec's choice (param_set E), never the engine's."""
     from spinlif.render import render
-    from spinlif.spec import grid_shape
+    from spinlif.devices import grid_shape
 
     spec = small_dw_spec(**{"stack.n_layers": 10, "geometry.length": 512e-9, "geometry.width": 64e-9})
     nx, ny, nz = grid_shape(spec)
@@ -186,7 +186,6 @@ def test_a_signal_to_spinlif_simulate_stops_the_engine_and_is_recorded(spec_file
     waited for the engine while the interrupted wait held the lock). Now the handler only forwards
     SIGTERM to the engine's process group; the runner reaps it, moves the partial output to
     sim.failed/ with "interrupted by SIG…", and exits 128 + the signal number."""
-    import os
     import signal
 
     proc = _start_simulate(spec_file, tmp_path, "mumax3")

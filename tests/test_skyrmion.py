@@ -8,13 +8,14 @@ import math
 import numpy as np
 import pytest
 
-from analysis.observables.skyrmion import compute, layer_observables
-from analysis.store import ingest_run, open_store
-from analysis.table import read_table
-from analysis.topology import reversed_core
-from analysis.theory import skyrmion_radial_profile, skyrmion_radius, texture_integrals, thiele_velocity
+from spinlif.analysis.observables.skyrmion import compute, layer_observables
+from spinlif.analysis.store import ingest_run, open_store
+from spinlif.analysis.table import read_table
+from spinlif.analysis.topology import reversed_core
+from spinlif.analysis.theory import skyrmion_radial_profile, skyrmion_radius, texture_integrals, thiele_velocity
 from spinlif.runs import simulate
-from spinlif.spec import base_spec, dump_spec, set_dotted, spin_polarisation_y, validate_spec
+from spinlif.devices._multilayer import spin_polarisation_y
+from spinlif.spec import base_spec, dump_spec, set_dotted, validate_spec
 from spinlif.units import HBAR, MU0, QE
 
 pytestmark = pytest.mark.slow

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import yaml
 
-from analysis.store import open_store
+from spinlif.analysis.store import open_store
 from tests.conftest import REPO
 from tests.slurm_cluster import PARTITION, SlurmCluster
 from tests.test_workflow import SNAKEMAKE, TINY, snakemake, write_config

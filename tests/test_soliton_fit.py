@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from fitting.soliton_fit import WallRun, fit_soliton_runs, folds, nrmse, position, velocity
+from spinlif.fitting.soliton_fit import WallRun, fit_soliton_runs, folds, nrmse, position, velocity
 
 TRUE = {"lam": 10.0, "u_lim": 10030.0, "beta_sg": 0.05 / (10030.0 * 10.0), "force": 2.3e4}  # eps = 0.05
 

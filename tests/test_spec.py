@@ -6,8 +6,9 @@ import copy
 import pytest
 import yaml
 
-from spinlif.spec import (SpecError, base_spec, current_direction, drive_schedule, run_id, stack_layout,
-                          validate_spec)
+from spinlif.devices._multilayer import current_direction, stack_layout
+from spinlif.drive import drive_schedule
+from spinlif.spec import SpecError, base_spec, run_id, validate_spec
 from spinlif.sweep import expand, normalise_config, write_sweep_table
 from tests.conftest import REPO
 

@@ -4,8 +4,8 @@
 import numpy as np
 import pytest
 
-from analysis.observables.skyrmion import layer_observables
-from analysis.topology import charge_density_continuum, guiding_centre, mumax_topological_charge, plaquette_charges
+from spinlif.analysis.observables.skyrmion import layer_observables
+from spinlif.analysis.topology import charge_density_continuum, guiding_centre, mumax_topological_charge, plaquette_charges
 
 DX = 1e-9
 

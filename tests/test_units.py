@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from analysis.theory import dw_steady_state, spin_hall_field, wall_parameter
+from spinlif.analysis.theory import dw_steady_state, spin_hall_field, wall_parameter
 from spinlif import units
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis.theory import (dmi_edge_canting_angle, dmi_edge_profile_mz, interlayer_exchange_energy,
+from spinlif.analysis.theory import (dmi_edge_canting_angle, dmi_edge_profile_mz, interlayer_exchange_energy,
                              macrospin_slonczewski, slonczewski_amplitude)
 from spinlif.spec import SpecError
 from spinlif.validation import CASE_MODULES, CI_CASES, case_definition, case_runs, load_cases

@@ -9,9 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from fitting.afm import simulate_washboard
-from fitting.trajectory import Drive
-from fitting.washboard_fit import (KickRun, WashboardNeuron, evaluate, first_spike, fit_washboard_runs, folds, simulate,
+from spinlif.fitting.afm import simulate_washboard
+from spinlif.fitting.trajectory import Drive
+from spinlif.fitting.washboard_fit import (KickRun, WashboardNeuron, evaluate, first_spike, fit_washboard_runs, folds, simulate,
                                    single_kick_threshold, starting_values)
 
 TRUE = {"omega0": 10.0, "eta": 5.0, "b_kick": -1650.0}  # rad/ns, -, rad/ns^2: set N of the demo

@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from analysis.store import open_store
+from spinlif.analysis.store import open_store
 from tests.conftest import REPO
 
 pytestmark = [pytest.mark.workflow, pytest.mark.slow]
@@ -305,8 +305,8 @@ def test_a_configfile_is_the_whole_config(tmp_path):
     lists."""
     (tmp_path / "config").symlink_to(REPO / "config")  # run where config/config.yaml exists
     out = snakemake(tmp_path, Path("config/paper.yaml"), "-n")
-    sweep = subprocess.run([str(Path(sys.executable).with_name("spinlif")), "sweep", "config/paper.yaml",
-                            "-o", str(tmp_path / "sweep.csv")], cwd=REPO, check=True, capture_output=True)
+    subprocess.run([str(Path(sys.executable).with_name("spinlif")), "sweep", "config/paper.yaml",
+                   "-o", str(tmp_path / "sweep.csv")], cwd=REPO, check=True, capture_output=True)
     listed = set(pd.read_csv(tmp_path / "sweep.csv", dtype={"run_id": str}).run_id)
     assert len(listed) == 400 and _planned_run_ids(out.stdout) == listed
 
@@ -372,7 +372,7 @@ def test_a_signal_to_snakemakes_process_group_ends_the_run_and_records_it(tmp_pa
                FAKE_MUMAX3_MODE="hang", SPINLIF_GPU_COUNT="1", TMPDIR=str(tmp_path))
     proc = subprocess.Popen([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
                              "--configfile", str(cfg), "--cores", "1"], env=env, start_new_session=True,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=open(tmp_path / "snakemake.out", "w"), stderr=subprocess.STDOUT)
     runs = tmp_path / "results" / "dw" / "runs"
     end = time.time() + 300
     while not list(runs.glob("*/sim.partial/table.txt")):
@@ -383,8 +383,11 @@ def test_a_signal_to_snakemakes_process_group_ends_the_run_and_records_it(tmp_pa
     try:
         proc.wait(timeout=60)
     except subprocess.TimeoutExpired:
+        tree = subprocess.run(["ps", "-o", "pid,stat,wchan:20,args", "-g", str(proc.pid)], capture_output=True,
+                              text=True).stdout
         os.killpg(proc.pid, signal.SIGKILL)
-        pytest.fail(f"snakemake hung after {signame}")
+        pytest.fail(f"snakemake hung after {signame}; its processes:\n{tree}\nits output:\n"
+                    + (tmp_path / "snakemake.out").read_text()[-3000:])
     manifest = json.loads((victim / "sim.failed" / "manifest.json").read_text())
     assert manifest["reason"] == f"interrupted by {signame}"
     assert not (victim / "sim").exists()

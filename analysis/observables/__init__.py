@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Device observables. One module per device family, named as the device (``spinlif.devices``),
-each with ``SETTINGS`` (JSON schema of ``observables.<device>`` in the config, with defaults) and
-``compute(ds, settings) -> (timeseries DataFrame, snapshot DataFrame, summary dict)``."""
+each with ``compute(ds, settings) -> (timeseries DataFrame, snapshot DataFrame, summary dict)``; the
+settings' schema is the device's ``OBSERVABLE_SETTINGS`` (``spinlif.devices``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 def compute_run_observables(store: str | Path, out_dir: str | Path, config: dict | None = None) -> dict:
     """Compute one run's observables from its ``run.zarr``; write ``timeseries.csv``,
     ``snapshots.csv`` and ``summary.json`` into ``out_dir``. Returns the summary."""
-    from analysis.store import open_store
+    from spinlif.analysis.store import open_store
 
     ds = open_store(store)
     device = ds.attrs["device"]
@@ -47,6 +47,6 @@ def read_run_observables(out_dir: str | Path):
 
 def default_settings(device: str) -> dict:
     """The defaults of ``observables.<device>`` (from the module's ``SETTINGS`` schema)."""
-    from spinlif.spec import observable_defaults
+    from spinlif.schema import observable_defaults
 
     return observable_defaults(device)

@@ -36,18 +36,6 @@ import xarray as xr
 from spinlif.devices.afm_strip import sine_gordon_parameters
 from spinlif.units import m_to_nm, s_to_ns
 
-SETTINGS = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "steady_fraction": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.25,
-                            "description": "final fraction of a driven run averaged for the steady velocity"},
-        "width_fit_half_widths": {"type": "number", "exclusiveMinimum": 1, "default": 6.0,
-                                  "description": "half-window of the wall-profile fit, in static widths lambda"},
-    },
-}
-"""Schema of ``observables.afm_strip`` in the config, with the defaults."""
-
 
 def neel_angle(frame: np.ndarray) -> np.ndarray:
     """Unwrapped in-plane angle phi(x) (rad) of n = (m_A - m_B)/2 from one snapshot (z, y, x, 3)."""
@@ -167,7 +155,7 @@ def compute(ds: xr.Dataset, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame,
         summary["sg_anisotropy_J_m2"] = anisotropy
         summary["strip_length_nm"] = m_to_nm(g["length"])
         if g["periodic"]:
-            from analysis.theory import sine_gordon_lattice
+            from spinlif.analysis.theory import sine_gordon_lattice
 
             summary["F_exact_minus_uniform_J_m"] = (
                 n_walls0 * sine_gordon_lattice(g["length"] / n_walls0, sg.lam, stiffness, anisotropy)["energy_per_wall"]

@@ -20,33 +20,9 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from analysis.mtj import mtj_resistance, parallel_conduction_resistance, read_voltage
+from spinlif.analysis.mtj import mtj_resistance, parallel_conduction_resistance, read_voltage
 from spinlif.units import m_to_nm, s_to_ns
 
-
-SETTINGS = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "threshold_mz": {"type": "number", "minimum": -1, "maximum": 1, "default": 0.9,
-                         "description": "firing threshold on mean m_z"},
-        "R_P": {"type": "number", "exclusiveMinimum": 0, "default": 200.0,
-                "description": "MTJ parallel resistance (ohm)"},
-        "R_AP": {"type": "number", "exclusiveMinimum": 0, "default": 600.0,
-                 "description": "MTJ antiparallel resistance (ohm)"},
-        "reference_direction": {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3,
-                                "default": [0.0, 0.0, -1.0],
-                                "description": "unit vector of the MTJ reference layer magnetisation m_p (seed Eq. 2)"},
-        "R_read": {"type": "number", "exclusiveMinimum": 0, "default": 283.5,
-                   "description": "series read resistor (ohm), seed Eq. 3"},
-        "V_read": {"type": "number", "exclusiveMinimum": 0, "default": 0.162,
-                   "description": "read voltage (V), seed Eq. 3"},
-        "footprints": {"type": "array", "items": {"enum": ["whole_track", "right_quarter"]},
-                       "default": ["whole_track", "right_quarter"],
-                       "description": "MTJ footprints evaluated (whole_track from the table; right_quarter from snapshots)"},
-    },
-}
-"""Schema of ``observables.domain_wall`` in the config, with the defaults."""
 
 
 def first_crossing_time(t: np.ndarray, u: np.ndarray, threshold: float) -> float:

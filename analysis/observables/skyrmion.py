@@ -27,24 +27,10 @@ import numpy as np
 import pandas as pd
 import xarray as xr
 
-from analysis.observables.domain_wall import first_crossing_time
-from analysis.topology import guiding_centre, reversed_core
-from spinlif.spec import stack_layout
+from spinlif.analysis.observables.domain_wall import first_crossing_time
+from spinlif.analysis.topology import guiding_centre, reversed_core
+from spinlif.devices._multilayer import stack_layout
 from spinlif.units import m_to_nm, s_to_ns
-
-SETTINGS = {
-    "type": "object",
-    "additionalProperties": False,
-    "properties": {
-        "threshold_displacement_nm": {"type": "number", "exclusiveMinimum": 0, "default": 20.0,
-                                      "description": "firing threshold on the guiding-centre displacement (seed: 20 nm)"},
-        "threshold_absolute_nm": {"type": "number", "default": 20.0,
-                                  "description": "firing threshold on the absolute guiding-centre x (mesh-centred, nm)"},
-        "min_abs_charge": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.9,
-                           "description": "a layer with |Q| below this has lost its skyrmion (brief section 3.1)"},
-    },
-}
-"""Schema of ``observables.skyrmion`` in the config, with the defaults."""
 
 
 WINDOW_RADII, WINDOW_CELLS = 3.0, 5

@@ -13,12 +13,13 @@ validation, rendering, both engines, ingest, observables, aggregation) finds it 
    * ``check_consistency(spec)`` (physics constraints the schema cannot express);
    * ``grid_shape(spec) -> (nx, ny, nz)``;
    * ``describe(spec) -> dict`` (readable columns of ``results/sweep.csv``, nm and ns);
-   * ``template_context(spec) -> dict`` (values for the template, numbers formatted for MuMax3).
+   * ``template_context(spec) -> dict`` (values for the template, numbers formatted for MuMax3);
+   * ``OBSERVABLE_SETTINGS``: the JSON schema of ``observables.<name>`` in the config, with defaults.
 2. ``workflow/schemas/devices/<name>.schema.yaml``: the run-spec sections of the device.
 3. ``mx3_templates/<TEMPLATE>``: its MuMax3 script, the single definition of a run: MuMax3 and the
    cpu engine (:mod:`spinlif.mx3`) both execute the rendered file, so no device has engine code.
-4. ``analysis/observables/<name>.py``: ``SETTINGS`` (JSON schema of ``observables.<name>`` with
-   defaults) and ``compute(ds, settings)``.
+4. ``analysis/observables/<name>.py`` (``spinlif.analysis.observables.<name>``):
+   ``compute(ds, settings)``.
 """
 
 from __future__ import annotations
@@ -61,3 +62,8 @@ def table_device_types() -> tuple[str, ...]:
 def short_names() -> dict[str, str]:
     """``{device: short name}``: the directory of each device under ``results/``."""
     return {name: device_module(name).SHORT_NAME for name in device_names()}
+
+
+def grid_shape(spec: dict) -> tuple[int, int, int]:
+    """(nx, ny, nz) of the simulation grid (the device decides)."""
+    return device_module(spec["device"]).grid_shape(spec)

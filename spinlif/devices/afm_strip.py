@@ -44,8 +44,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spinlif.render import drive_segments, si
-from spinlif.spec import SpecError, check_inside, check_track
+from spinlif.drive import drive_segments
+from spinlif.mx3_format import si
+from spinlif.devices._track import check_inside, check_track
+from spinlif.errors import SpecError
 from spinlif.units import GAMMA_LL, HBAR, QE
 
 SHORT_NAME = "afm"
@@ -224,3 +226,16 @@ def template_context(spec: dict) -> dict:
     }
 
 
+# The settings of this device's observables (spinlif.analysis.observables.afm_strip), declared here
+# with the device so that the config schema needs nothing above the simulation layer.
+OBSERVABLE_SETTINGS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "steady_fraction": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.25,
+                            "description": "final fraction of a driven run averaged for the steady velocity"},
+        "width_fit_half_widths": {"type": "number", "exclusiveMinimum": 1, "default": 6.0,
+                                  "description": "half-window of the wall-profile fit, in static widths lambda"},
+    },
+}
+"""Schema of ``observables.afm_strip`` in the config, with the defaults."""

@@ -9,8 +9,8 @@ import math
 from spinlif.devices._multilayer import (check_multilayer, check_position, describe_stack,
                                          effective_material, grid_shape, multilayer_parameter_set, stack_context)
 from spinlif.parameter_sets import DEVICE_DMI
-from spinlif.render import si
-from spinlif.spec import wall_mx_at_centre
+from spinlif.mx3_format import si
+from spinlif.devices._multilayer import wall_mx_at_centre
 
 __all__ = ["grid_shape", "effective_material"]
 
@@ -59,3 +59,28 @@ def wall_width(spec: dict) -> float:
     return math.sqrt(m["Aex"] / k_eff) if k_eff > 0 else float("nan")
 
 
+# The settings of this device's observables (spinlif.analysis.observables.domain_wall), declared here
+# with the device so that the config schema needs nothing above the simulation layer.
+OBSERVABLE_SETTINGS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "threshold_mz": {"type": "number", "minimum": -1, "maximum": 1, "default": 0.9,
+                         "description": "firing threshold on mean m_z"},
+        "R_P": {"type": "number", "exclusiveMinimum": 0, "default": 200.0,
+                "description": "MTJ parallel resistance (ohm)"},
+        "R_AP": {"type": "number", "exclusiveMinimum": 0, "default": 600.0,
+                 "description": "MTJ antiparallel resistance (ohm)"},
+        "reference_direction": {"type": "array", "items": {"type": "number"}, "minItems": 3, "maxItems": 3,
+                                "default": [0.0, 0.0, -1.0],
+                                "description": "unit vector of the MTJ reference layer magnetisation m_p (seed Eq. 2)"},
+        "R_read": {"type": "number", "exclusiveMinimum": 0, "default": 283.5,
+                   "description": "series read resistor (ohm), seed Eq. 3"},
+        "V_read": {"type": "number", "exclusiveMinimum": 0, "default": 0.162,
+                   "description": "read voltage (V), seed Eq. 3"},
+        "footprints": {"type": "array", "items": {"enum": ["whole_track", "right_quarter"]},
+                       "default": ["whole_track", "right_quarter"],
+                       "description": "MTJ footprints evaluated (whole_track from the table; right_quarter from snapshots)"},
+    },
+}
+"""Schema of ``observables.domain_wall`` in the config, with the defaults."""

@@ -9,7 +9,7 @@ The stack, material, spin-Hall torque and drive are the domain-wall device's; wh
 * The initial texture is MuMax3's ``NeelSkyrmion(sign(Dind), -1)`` at ``skyrmion_position``:
   core -z in a +z background, in-plane part radial, m_r = sign(Dind) (the chirality the DMI
   prefers: the left half of the skyrmion is an up|down wall along +x, whose centre has
-  m_x = -sign(Dind), see :func:`spinlif.spec.wall_mx_at_centre`). The cpu engine evaluates the
+  m_x = -sign(Dind), see :func:`spinlif.devices._multilayer.wall_mx_at_centre`). The cpu engine evaluates the
   same formula, so both engines start from the same texture and relax it the same way.
 * Snapshots every 100 ps by default: the guiding centre comes from OVF snapshots (per layer,
   from the topological-charge density), not from ``ext_bubblepos`` (layer 0 only, biased by edge
@@ -28,7 +28,7 @@ import math
 from spinlif.devices._multilayer import (check_multilayer, check_position, describe_stack,
                                          grid_shape, multilayer_parameter_set, stack_context)
 from spinlif.parameter_sets import DEVICE_DMI
-from spinlif.render import si
+from spinlif.mx3_format import si
 
 __all__ = ["grid_shape"]
 
@@ -81,3 +81,18 @@ def template_context(spec: dict) -> dict:
             "skyrmion_position_nm": [si(round(x * 1e9, 6)), si(round(y * 1e9, 6))]}
 
 
+# The settings of this device's observables (spinlif.analysis.observables.skyrmion), declared here
+# with the device so that the config schema needs nothing above the simulation layer.
+OBSERVABLE_SETTINGS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "threshold_displacement_nm": {"type": "number", "exclusiveMinimum": 0, "default": 20.0,
+                                      "description": "firing threshold on the guiding-centre displacement (seed: 20 nm)"},
+        "threshold_absolute_nm": {"type": "number", "default": 20.0,
+                                  "description": "firing threshold on the absolute guiding-centre x (mesh-centred, nm)"},
+        "min_abs_charge": {"type": "number", "exclusiveMinimum": 0, "maximum": 1, "default": 0.9,
+                           "description": "a layer with |Q| below this has lost its skyrmion (brief section 3.1)"},
+    },
+}
+"""Schema of ``observables.skyrmion`` in the config, with the defaults."""

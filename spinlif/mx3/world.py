@@ -137,7 +137,7 @@ class World:
 
     def table_save(self) -> None:
         """``engine/table.go`` Save: t, <m>, then each added quantity's average, as float32."""
-        from analysis.table import TableWriter
+        from spinlif.analysis.table import TableWriter
 
         if self.table_writer is None:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -157,7 +157,7 @@ class World:
 
     def save(self, q: Quantity, name: str | None = None) -> None:
         """``engine/save.go``: OVF 2 binary 4, ``name%06d.ovf`` numbered per quantity."""
-        from analysis.ovf import write_ovf
+        from spinlif.analysis.ovf import write_ovf
 
         self.out_dir.mkdir(parents=True, exist_ok=True)
         if name is None:
@@ -462,7 +462,7 @@ class World:
         n.quantity(ScalarValue("NEval", "", lambda: float(mag.n_evals)), "engine/run.go")
 
         def topological_charge():
-            from analysis.topology import mumax_topological_charge
+            from spinlif.analysis.topology import mumax_topological_charge
             m = mag.m.detach().cpu().numpy().transpose(1, 2, 3, 0)
             return mumax_topological_charge(m, mag.mesh.cell, (bool(mag.mesh.pbc[0]), bool(mag.mesh.pbc[1])))
         n.quantity(ScalarValue("ext_topologicalcharge", "", topological_charge), "engine/ext_topologicalcharge.go")

@@ -42,7 +42,7 @@ CI_CASES = ("dmi_1d", "sot_macrospin", "interlayer_exchange")
 
 @cache
 def _load_cases() -> dict:
-    from spinlif.spec import coerce_numbers
+    from spinlif.schema import coerce_numbers
 
     with open(CASES_FILE) as f:
         return coerce_numbers(yaml.safe_load(f))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spinlif.render import si
+from spinlif.mx3_format import si
 from spinlif.validation.common import Evaluation
 
 TEMPLATE = "validation/dmi_1d.mx3.j2"
@@ -36,8 +36,8 @@ def edge_value(x, mz, edge: float) -> float:
 def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:
     import matplotlib.pyplot as plt
 
-    from analysis.ovf import read_ovf_array
-    from analysis.theory import dmi_edge_profile_mz
+    from spinlif.analysis.ovf import read_ovf_array
+    from spinlif.analysis.theory import dmi_edge_profile_mz
 
     problem = problems["relaxed"]
     s, d = problem["setup"], problem["derived"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spinlif.render import si
+from spinlif.mx3_format import si
 from spinlif.validation.common import Evaluation
 
 TEMPLATE = "validation/dmi_2d.mx3.j2"
@@ -72,7 +72,7 @@ def rim_value(problem: dict, m: np.ndarray) -> float:
 def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:
     import matplotlib.pyplot as plt
 
-    from analysis.ovf import read_ovf_array
+    from spinlif.analysis.ovf import read_ovf_array
 
     problem = problems["relaxed"]
     s = problem["setup"]

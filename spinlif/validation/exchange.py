@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spinlif.render import si
+from spinlif.mx3_format import si
 from spinlif.spec import SpecError
 from spinlif.validation.common import Evaluation
 
@@ -43,8 +43,8 @@ def template_context(problem: dict) -> dict:
 def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:
     import matplotlib.pyplot as plt
 
-    from analysis.table import read_table
-    from analysis.theory import interlayer_exchange_energy
+    from spinlif.analysis.table import read_table
+    from spinlif.analysis.theory import interlayer_exchange_energy
 
     problem = problems["energies"]
     s, d = problem["setup"], problem["derived"]

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-from spinlif.spec import SpecError, coerce_numbers, spec_hash
+from spinlif.schema import coerce_numbers
+from spinlif.spec import SpecError, spec_hash
 from spinlif.validation import CASE_MODULES, case_definition, case_module, case_runs
 
 PROBLEM_FORMAT = 1
@@ -117,3 +118,45 @@ def render_problem(problem: dict) -> str:
     context.update(run_id=problem_id(problem), spec_sha256=spec_hash(problem), template=module.TEMPLATE,
                    version=__version__, case=problem["case"], run=problem["run"])
     return tidy_script(environment().get_template(module.TEMPLATE).render(**context))
+
+
+def script_for(document: dict) -> str:
+    """The MuMax3 script of a device run spec or a validation problem, whichever ``document`` is."""
+    from spinlif.render import render
+
+    return render_problem(document) if is_problem(document) else render(document)
+
+
+def load_job(path: str | Path):
+    """The :class:`spinlif.runs.Job` of any document ``spinlif simulate`` takes: a ``problem.yaml``,
+    a device ``spec.yaml`` or a ``.mx3`` script.
+
+    Parameters
+    ----------
+    path : str or Path
+        The document.
+
+    Returns
+    -------
+    spinlif.runs.Job
+        Its input name, simulated time (s), provenance hashes and how it renders.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "problem.yaml"
+    >>> dump_problem(build_problem("sot_macrospin", "torque"), path)
+    >>> load_job(path).input_name
+    'problem.yaml'
+    """
+    from spinlif.render import template_sha256
+    from spinlif.runs import Job
+    from spinlif.yaml_input import load_yaml
+
+    path = Path(path)
+    if path.suffix == ".mx3" or not is_problem(load_yaml(path)):
+        return Job.load(path)
+    problem = load_problem(path)
+    return Job(problem, "problem.yaml", total_time(problem),
+               {"spec_sha256": spec_hash(problem), "template_sha256": template_sha256(template_name(problem))},
+               render_problem)

@@ -74,7 +74,7 @@ def references(case: str) -> dict:
 def evaluate_case(case: str, engine: str, problem_paths: dict, sim_dirs: dict, out_csv: Path,
                   figure: Path | None = None) -> pd.DataFrame:
     """Evaluate one case from its runs' outputs; write its rows (CSV) and figure."""
-    from analysis.plots import pyplot
+    from spinlif.figures import pyplot
     from spinlif.runs import read_manifest
     from spinlif.validation import case_module
     from spinlif.validation.problems import load_problem

@@ -28,14 +28,14 @@ def case_dir(root: Path, engine: str, case: str, cell_scale: float = 1.0) -> Pat
 def prepare_run(case: str, run: str, directory: Path, *, cell_scale: float = 1.0,
                 overrides: dict | None = None) -> Path:
     """Write ``problem.yaml`` and the rendered ``run.mx3`` of one run; return the problem path."""
-    from spinlif.render import render_to_file
-    from spinlif.validation.problems import build_problem, dump_problem
+    from spinlif.render import write_script
+    from spinlif.validation.problems import build_problem, dump_problem, render_problem
 
     problem = build_problem(case, run, cell_scale=cell_scale, overrides=overrides)
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / "problem.yaml"
     dump_problem(problem, path)
-    render_to_file(problem, directory / "run.mx3")
+    write_script(render_problem(problem), directory / "run.mx3")
     return path
 
 
@@ -56,6 +56,7 @@ def run_case(case: str, engine: str, root: Path, *, threads: int = 1, mumax3_bin
              rerun: bool = False) -> pd.DataFrame:
     """Simulate (unless up to date) and evaluate one case; return its report rows."""
     from spinlif.runs import simulate
+    from spinlif.validation.problems import load_job
     from spinlif.validation.report import evaluate_case
 
     directory = case_dir(root, engine, case, cell_scale)
@@ -68,7 +69,7 @@ def run_case(case: str, engine: str, root: Path, *, threads: int = 1, mumax3_bin
             start = time.time()
             print(f"spinlif validate: {case}/{run} on the {engine} engine ...", file=sys.stderr, flush=True)
             simulate(problems[run], engine, sims[run], threads=threads, script=run_dir / "run.mx3",
-                     mumax3_binary=mumax3_binary, gpu=gpu)
+                     mumax3_binary=mumax3_binary, gpu=gpu, job=load_job(problems[run]))
             print(f"spinlif validate: {case}/{run} done in {time.time() - start:.0f} s", file=sys.stderr, flush=True)
     return evaluate_case(case, engine, problems, sims, directory / "result.csv", directory / f"{case}.png")
 

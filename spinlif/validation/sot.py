@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from spinlif.render import si
-from spinlif.spec import spin_polarisation_y
+from spinlif.mx3_format import si
+from spinlif.devices._multilayer import spin_polarisation_y
 from spinlif.units import GAMMA_LL
 from spinlif.validation.common import Evaluation
 
@@ -51,8 +51,8 @@ def template_context(problem: dict) -> dict:
 def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:
     import matplotlib.pyplot as plt
 
-    from analysis.table import read_table
-    from analysis.theory import macrospin_slonczewski, slonczewski_amplitude
+    from spinlif.analysis.table import read_table
+    from spinlif.analysis.theory import macrospin_slonczewski, slonczewski_amplitude
 
     problem = problems["torque"]
     s, d = problem["setup"], problem["derived"]

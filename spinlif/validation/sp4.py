@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spinlif.render import si
+from spinlif.mx3_format import si
 from spinlif.units import MU0
 from spinlif.validation.common import Evaluation, mean_vector, scaled_grid
 
@@ -48,8 +48,8 @@ def _first_zero_crossing(t, mx) -> float:
 def evaluate(problems: dict, sim_dirs: dict, references: dict) -> Evaluation:
     import matplotlib.pyplot as plt
 
-    from analysis.ovf import read_ovf_array, read_ovf_header
-    from analysis.table import read_table
+    from spinlif.analysis.ovf import read_ovf_array, read_ovf_header
+    from spinlif.analysis.table import read_table
 
     values, notes, traces, images = {}, {}, {}, {}
     for run in RUNS:

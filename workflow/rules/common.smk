@@ -7,7 +7,7 @@ from snakemake.exceptions import WorkflowError
 
 from spinlif.failures import lasting_failures
 from spinlif.runs import resolve_engine
-from fitting.pipeline import fitted_devices
+from spinlif.fitting.pipeline import fitted_devices
 from spinlif.devices import short_names
 from spinlif.spec import SpecError
 from spinlif.sweep import expand as expand_sweep
