@@ -28,7 +28,9 @@ def code_version() -> str:
 
 def fitted_devices() -> tuple[str, ...]:
     """Short names of the devices with compact-model fits (their rows go into the table)."""
-    return ("dw", "sk", "afm")
+    from spinlif.devices import fitted_short_names
+
+    return fitted_short_names()
 
 
 def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshold: float | None,

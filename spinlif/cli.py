@@ -257,7 +257,7 @@ def cmd_params_show(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from spinlif.devices import table_device_types
+    from spinlif.devices import fitted_short_names, table_device_types
 
     parser = argparse.ArgumentParser(prog="spinlif", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -360,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate_report)
 
     p = sub.add_parser("fit", help="fit the compact models of one device family (held-out validation)")
-    p.add_argument("device", choices=["dw", "sk", "afm"])  # fitting.pipeline.fitted_devices()
+    p.add_argument("device", choices=fitted_short_names())
     p.add_argument("--dataset", type=Path, required=True, help="results/<device>/dataset.zarr")
     p.add_argument("--runs", type=Path, required=True, help="results/<device>/runs (specs and manifests)")
     p.add_argument("--threshold", type=float, default=None,

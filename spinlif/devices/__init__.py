@@ -14,7 +14,9 @@ validation, rendering, both engines, ingest, observables, aggregation) finds it 
    * ``grid_shape(spec) -> (nx, ny, nz)``;
    * ``describe(spec) -> dict`` (readable columns of ``results/sweep.csv``, nm and ns);
    * ``template_context(spec) -> dict`` (values for the template, numbers formatted for MuMax3);
-   * ``OBSERVABLE_SETTINGS``: the JSON schema of ``observables.<name>`` in the config, with defaults.
+   * ``OBSERVABLE_SETTINGS``: the JSON schema of ``observables.<name>`` in the config, with defaults;
+   * ``NEURON_THRESHOLD``: the key of ``OBSERVABLE_SETTINGS`` that is the compact neuron's firing
+     threshold (``spinlif fit --threshold``), or None.
 2. ``workflow/schemas/devices/<name>.schema.yaml``: the run-spec sections of the device.
 3. ``mx3_templates/<TEMPLATE>``: its MuMax3 script, the single definition of a run: MuMax3 and the
    cpu engine (:mod:`spinlif.mx3`) both execute the rendered file, so no device has engine code.
@@ -57,6 +59,18 @@ def table_device_types() -> tuple[str, ...]:
     True
     """
     return tuple(t for name in device_names() for t in device_module(name).TABLE_DEVICE_TYPES)
+
+
+def fitted_short_names() -> tuple[str, ...]:
+    """Short names of the devices whose runs are fitted into parameter-table rows (those with
+    ``TABLE_DEVICE_TYPES``), in registry order.
+
+    Example
+    -------
+    >>> fitted_short_names()
+    ('afm', 'dw', 'sk')
+    """
+    return tuple(device_module(n).SHORT_NAME for n in device_names() if device_module(n).TABLE_DEVICE_TYPES)
 
 
 def short_names() -> dict[str, str]:

@@ -226,6 +226,8 @@ def template_context(spec: dict) -> dict:
     }
 
 
+NEURON_THRESHOLD = None  # the setting that is the compact neuron's firing threshold
+
 # The settings of this device's observables (spinlif.analysis.observables.afm_strip), declared here
 # with the device so that the config schema needs nothing above the simulation layer.
 OBSERVABLE_SETTINGS = {

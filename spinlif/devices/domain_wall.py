@@ -59,6 +59,8 @@ def wall_width(spec: dict) -> float:
     return math.sqrt(m["Aex"] / k_eff) if k_eff > 0 else float("nan")
 
 
+NEURON_THRESHOLD = "threshold_mz"  # the setting that is the compact neuron's firing threshold
+
 # The settings of this device's observables (spinlif.analysis.observables.domain_wall), declared here
 # with the device so that the config schema needs nothing above the simulation layer.
 OBSERVABLE_SETTINGS = {

@@ -81,6 +81,8 @@ def template_context(spec: dict) -> dict:
             "skyrmion_position_nm": [si(round(x * 1e9, 6)), si(round(y * 1e9, 6))]}
 
 
+NEURON_THRESHOLD = "threshold_displacement_nm"  # the setting that is the compact neuron's firing threshold
+
 # The settings of this device's observables (spinlif.analysis.observables.skyrmion), declared here
 # with the device so that the config schema needs nothing above the simulation layer.
 OBSERVABLE_SETTINGS = {

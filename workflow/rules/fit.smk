@@ -11,12 +11,11 @@ def validation_report_input(wildcards):
 def fit_threshold(wildcards):
     """``--threshold`` of the compact neuron: <m_z> (domain wall) or the guiding-centre displacement
     in nm (skyrmion), from the observables settings; none for the AFM soliton."""
-    settings = CONFIG["observables"][DEVICE_OF_SHORT[wildcards.device]]
-    if wildcards.device == "dw":
-        return f"--threshold {settings['threshold_mz']}"
-    if wildcards.device == "sk":
-        return f"--threshold {settings['threshold_displacement_nm']}"
-    return ""
+    from spinlif.devices import device_module
+
+    device = DEVICE_OF_SHORT[wildcards.device]
+    key = device_module(device).NEURON_THRESHOLD  # the registry names it
+    return f"--threshold {CONFIG['observables'][device][key]}" if key else ""
 
 
 def validation_state(wildcards):
