@@ -30,7 +30,7 @@ def _state_lines(results_dir: Path) -> list[str]:
     """Past failures, runs being simulated now, runs killed mid-way, and Snakemake's directory lock."""
     import csv
 
-    from spinlif.runs import lock_is_held
+    from spinlif.locks import is_held
 
     lines = []
     failures = results_dir / "failures.csv"
@@ -42,7 +42,7 @@ def _state_lines(results_dir: Path) -> list[str]:
             f", {repeat} of which would fail again as they are" if repeat else "") if rows
             else f"Past failures:   none ({failures})")
     locks = sorted(results_dir.glob("*/runs/*/sim.lock"))
-    running = [p.parent.name for p in locks if lock_is_held(p)]
+    running = [p.parent.name for p in locks if is_held(p)]
     killed = [p.parent.name for p in sorted(results_dir.glob("*/runs/*/sim.partial"))
               if p.parent.name not in running]
     if running:

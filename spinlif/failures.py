@@ -19,6 +19,8 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from spinlif.slurm import job_state as _slurm_state  # a module name: tests replace it
+
 COLUMNS = ["run_id", "device", "protocol", "swept", "stage", "reason", "rerun_helps", "attempted_utc",
            "exit_code", "engine", "detail", "log", "path"]
 
@@ -54,22 +56,6 @@ def _classify(text: str) -> tuple[str, str]:
         if re.search(pattern, text, re.M):
             return reason, helps
     return "error", "maybe: read the log"
-
-
-def _slurm_state(job_id: str | None) -> str:
-    """SLURM's word on a job (``sacct -X -j ID -o State``, e.g. ``CANCELLED by 0``, ``TIMEOUT``), or ""
-    when there is no job id, no sacct, or no answer within 10 s."""
-    import shutil
-    import subprocess
-
-    if not job_id or shutil.which("sacct") is None:
-        return ""
-    try:
-        out = subprocess.run(["sacct", "-X", "-n", "-P", "-j", str(job_id), "-o", "State"],
-                             capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return out.stdout.strip().splitlines()[0] if out.returncode == 0 and out.stdout.strip() else ""
 
 
 def _utc(path: Path) -> str:

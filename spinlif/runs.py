@@ -22,7 +22,6 @@ import datetime as _dt
 import hashlib
 import json
 import os
-import re
 import shutil
 import signal
 import socket
@@ -40,6 +39,7 @@ from spinlif import __version__
 from spinlif.engines import mumax3 as mumax3_engine
 from spinlif.engines import progress_line
 from spinlif.drive import total_time
+from spinlif.slurm import job_elapsed_s
 from spinlif.spec import spec_hash
 
 ENGINES = ("mumax3", "cpu")
@@ -199,13 +199,6 @@ def run_lock(out_dir: str | Path):
         yield path
     finally:
         unlock(fd)
-
-
-def lock_is_held(path: str | Path) -> bool:
-    """Whether a run lock file (``sim.lock``) is held by a live process now."""
-    from spinlif.locks import is_held
-
-    return is_held(path)
 
 
 def _die_with_parent() -> None:  # runs in the child between fork and exec
@@ -395,44 +388,6 @@ def simulate(
     return manifest
 
 
-def slurm_job_elapsed_s(job_id: str) -> float | None:
-    """Seconds the SLURM job ``job_id`` has run (``squeue -o %M``), or None without an answer in 10 s.
-
-    A profile's ``--timeout`` (95 % of the job's ``--time``) is measured from the job's start: the
-    job step's Snakemake and this process's imports come first, and on a short limit they are more
-    than the 5 % margin (found on a 1-minute job: SLURM's TIMEOUT came before the runner's stop).
-    SLURM 22.05 sets no ``SLURM_JOB_START_TIME``; 23.02 and later do, but ``squeue`` serves both.
-
-    Parameters
-    ----------
-    job_id : str
-        ``SLURM_JOB_ID`` of the running job.
-
-    Returns
-    -------
-    float or None
-        Elapsed time (s).
-
-    Example
-    -------
-    >>> slurm_job_elapsed_s("0") is None  # no such job (or no SLURM here)
-    True
-    """
-    if shutil.which("squeue") is None:
-        return None
-    try:
-        out = subprocess.run(["squeue", "-h", "-j", str(job_id), "-o", "%M"], capture_output=True, text=True,
-                             timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    text = out.stdout.strip()
-    match = re.fullmatch(r"(?:(\d+)-)?(?:(\d+):)?(\d+):(\d+)", text) if out.returncode == 0 else None
-    if match is None:
-        return None
-    days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-    return float(((days * 24 + hours) * 60 + minutes) * 60 + seconds)
-
-
 def _previous_attempts(failed: Path) -> list[dict]:
     """The failed attempts before this one, oldest first, from ``sim.failed/manifest.json`` (which
     carries its own predecessors): their reason, wall time (s), end and SLURM job."""
@@ -491,7 +446,7 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
         manifest["scheduler"] = {"slurm_job_id": os.environ["SLURM_JOB_ID"],
                                  "slurm_array_job_id": os.environ.get("SLURM_ARRAY_JOB_ID")}
         if timeout_s is not None:  # the limit is on the job's clock, which started before this process
-            elapsed = slurm_job_elapsed_s(os.environ["SLURM_JOB_ID"])
+            elapsed = job_elapsed_s(os.environ["SLURM_JOB_ID"])
             manifest["scheduler"]["job_elapsed_at_start_s"] = elapsed
             timeout_s = max(timeout_s - (elapsed or 0.0), 1.0)
 

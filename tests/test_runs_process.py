@@ -224,7 +224,7 @@ def test_a_second_simulate_of_the_same_run_is_refused(spec_file, tmp_path):
     second deleted the first's sim.partial/) and the damaged run was ingested. A per-run lock."""
     import signal
 
-    from spinlif.runs import lock_is_held
+    from spinlif.locks import is_held as lock_is_held
 
     first = _start_simulate(spec_file, tmp_path, "mumax3")
     _wait_for(tmp_path / "sim.partial" / "table.txt", first)

@@ -60,11 +60,16 @@ def dw_config(duration: float = 0.1e-9) -> dict:
     return config
 
 
-def on_cluster(cluster, workdir: Path, config: Path, profile: Path, *args: str, **kw):
+def _snakemake_on(cluster, workdir: Path, config: Path, profile: Path, *args: str) -> tuple[list[str], dict]:
+    """The command line and environment of Snakemake submitting to ``cluster`` through ``profile``."""
     env = dict(cluster.env, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    return subprocess.run([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
-                           "--configfile", str(config), "--profile", str(profile), *args],
-                          capture_output=True, text=True, env=env, **kw)
+    return ([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+             "--configfile", str(config), "--profile", str(profile), *args], env)
+
+
+def on_cluster(cluster, workdir: Path, config: Path, profile: Path, *args: str, **kw):
+    argv, env = _snakemake_on(cluster, workdir, config, profile, *args)
+    return subprocess.run(argv, capture_output=True, text=True, env=env, **kw)
 
 
 def sacct_states(cluster) -> list[tuple[str, str, str]]:
@@ -96,11 +101,9 @@ class Submission:
     def __init__(self, cluster, directory: Path, config: Path, profile: Path, *args: str):
         self.directory, self.work, self.config, self.profile = directory, directory / "w", config, profile
         self.log_path = directory / "snakemake.log"
-        env = dict(cluster.env, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-        self.proc = subprocess.Popen(
-            [SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(self.work),
-             "--configfile", str(config), "--profile", str(profile), "--verbose", *args],
-            stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, text=True, env=env)
+        argv, env = _snakemake_on(cluster, self.work, config, profile, "--verbose", *args)
+        self.proc = subprocess.Popen(argv, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT, text=True,
+                                     env=env)
 
     def wait(self, timeout_s: float = 600) -> str:
         """Snakemake's output, once it has exited (``returncode`` then set)."""
