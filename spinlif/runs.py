@@ -46,6 +46,34 @@ ENGINES = ("mumax3", "cpu")
 LOG_TAIL_LINES = 40
 TERM_GRACE_S = 10.0
 """Seconds an engine gets between SIGTERM and SIGKILL when it must stop."""
+STOP_MARGIN_S = TERM_GRACE_S + 10.0
+"""Least time kept free before a scheduler's limit: the engine's stop (up to TERM_GRACE_S), the
+manifest, and the job step's exit. 5 % of a 1-minute job (3 s) was too little on a loaded 2-core node:
+sacct said TIMEOUT for a job whose runner had stopped the engine at 57 s (CI, issue 14)."""
+
+
+def runner_time_limit_s(job_limit_s: float) -> float:
+    """The runner's ``--timeout`` for a job the scheduler kills at ``job_limit_s``.
+
+    It stops the engine at 95 % of the limit, or ``STOP_MARGIN_S`` before it where that is earlier,
+    so that "exceeded the wall-time limit" is recorded by the runner rather than a kill by SLURM.
+
+    Parameters
+    ----------
+    job_limit_s : float
+        The job's wall-time limit (s), e.g. ``sbatch --time`` × 60.
+
+    Returns
+    -------
+    float
+        The runner's limit (s) on the job's clock; at least 1 s.
+
+    Example
+    -------
+    >>> runner_time_limit_s(60.0), runner_time_limit_s(3600.0)
+    (40.0, 3420.0)
+    """
+    return max(job_limit_s - max(0.05 * job_limit_s, STOP_MARGIN_S), 1.0)
 
 
 class SimulationFailed(RuntimeError):

@@ -156,8 +156,8 @@ def submitted(cluster, tmp_path_factory):
     for name in ("runner_stop", "slurm_kill"):
         (base / name).mkdir()
     runs = {  # the longest first: SLURM starts jobs in submission order
-        # a 1-minute first attempt of a ~75 s run; the retry asks for 2 minutes
-        "runner_stop": Submission(cluster, base / "runner_stop", _one_dc_run(base / "runner_stop", 4.6e-9),
+        # a 1-minute first attempt of a ~65 s run (stopped at 40 s); the retry asks for 2 minutes (stops at 100 s)
+        "runner_stop": Submission(cluster, base / "runner_stop", _one_dc_run(base / "runner_stop", 4.0e-9),
                                   _timeout_profile(base / "p-stop", "2 ** (attempt - 1)", 1), "--until", "simulate"),
         # a 1-minute limit the runner does not enforce, on a ~3 min run
         "slurm_kill": Submission(cluster, base / "slurm_kill", _one_dc_run(base / "slurm_kill", 12e-9),
@@ -248,8 +248,8 @@ def test_the_tiny_workflow_runs_on_slurm_as_arrays_and_matches_a_local_run(clust
 
 
 def test_a_run_past_its_time_is_stopped_by_the_runner_and_retried_with_twice_the_runtime(cluster, submitted):
-    """A 1-minute first attempt of a ~75 s run: the runner stops the engine at 95 % (57 s), before SLURM
-    would, and records it; the retry asks for 2 minutes and completes. The complete run's manifest
+    """A 1-minute first attempt of a ~65 s run: the runner stops the engine 20 s before the limit (at 40 s;
+    95 % would leave too little for the stop on a loaded node), before SLURM would, and records it; the retry asks for 2 minutes and completes. The complete run's manifest
     keeps the timed-out attempt (its reason, wall time and SLURM job)."""
     sub = submitted["runner_stop"]
     log = sub.wait()
@@ -260,10 +260,10 @@ def test_a_run_past_its_time_is_stopped_by_the_runner_and_retried_with_twice_the
     (run_dir,) = (sub.work / "results" / "dw" / "runs").iterdir()
     manifest = json.loads((run_dir / "sim" / "manifest.json").read_text())
     first = manifest["previous_attempts"][0]
-    # 95 % of the 60 s limit on the job's clock: the job step's start-up counts (squeue's elapsed time)
-    assert first["reason"].startswith("exceeded the wall-time limit of 57 s"), first
+    # 20 s before the 60 s limit on the job's clock: the job step's start-up counts (squeue's elapsed time)
+    assert first["reason"].startswith("exceeded the wall-time limit of 40 s"), first
     job_time = first["scheduler"]["job_elapsed_at_start_s"] + first["wall_time_s"]
-    assert 57 <= job_time < 60, first  # stopped before SLURM's limit
+    assert 40 <= job_time < 60, first  # stopped before SLURM's limit
     state = sub.jobs(cluster)
     first_job, last_job = first["scheduler"]["slurm_job_id"], manifest["scheduler"]["slurm_job_id"]
     assert state[first_job] == "FAILED", state  # the runner's exit, not SLURM's kill

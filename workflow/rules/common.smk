@@ -6,7 +6,7 @@ import json
 from snakemake.exceptions import WorkflowError
 
 from spinlif.failures import lasting_failures
-from spinlif.runs import resolve_engine
+from spinlif.runs import resolve_engine, runner_time_limit_s
 from spinlif.fitting.pipeline import fitted_devices
 from spinlif.devices import short_names
 from spinlif.spec import SpecError
@@ -91,11 +91,12 @@ def simulate_mem_mb(wildcards, attempt):
 
 
 def simulate_timeout(wildcards, resources):
-    """`--timeout` at 95 % of the requested runtime where a profile sets enforce_runtime=1 (SLURM):
-    the runner then records "exceeded the wall-time limit" before the scheduler kills the job."""
+    """`--timeout` at 95 % of the requested runtime (at least 20 s before it) where a profile sets
+    enforce_runtime=1 (SLURM): the runner then records "exceeded the wall-time limit" before the
+    scheduler kills the job."""
     if not int(resources.get("enforce_runtime", 0)):
         return ""
-    return f"--timeout {int(resources.runtime * 60 * 0.95)}"
+    return f"--timeout {int(runner_time_limit_s(resources.runtime * 60))}"
 
 
 def all_targets():
