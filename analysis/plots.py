@@ -130,7 +130,7 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
     fig, axes = plt.subplots(len(protocols), 1, figsize=(8, 2.6 * len(protocols)), sharex=True,
                              squeeze=False)
     for ax, proto in zip(axes[:, 0], protocols):
-        sel = ds.where(ds["protocol"] == proto, drop=True)
+        sel = ds.isel(run=[k for k, p in enumerate(ds["protocol"].values) if str(p) == proto])
         for k in range(sel.sizes["run"]):
             run = sel.isel(run=k)
             t = s_to_ns(run["t"].values)

@@ -21,6 +21,7 @@ import json
 import os
 import re
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -182,6 +183,32 @@ def open_store(store: str | Path) -> xr.Dataset:
         return xr.open_zarr(store, consolidated=False)
 
 
+def read_run_observables(out_dir: str | Path):
+    """``(summary dict, timeseries DataFrame, snapshots DataFrame)`` of one run's observables directory
+    (what :func:`compute_run_observables` wrote)."""
+    out_dir = Path(out_dir)
+    return (json.loads((out_dir / "summary.json").read_text()), pd.read_csv(out_dir / "timeseries.csv"),
+            pd.read_csv(out_dir / "snapshots.csv"))
+
+
+def _tidy(name: str, frames: dict[str, pd.DataFrame], runs: list[str]) -> xr.Dataset:
+    """One observables table of every run as variables ``<name>_<column>`` over ``<name>_row``; the
+    coordinate ``<name>_run`` names the run of each row. Each variable records its pandas dtype and
+    ``<name>_columns`` (JSON over ``run``) each run's columns, so :func:`read_runs` restores every
+    run's table exactly."""
+    table = pd.concat([f.assign(_run=r) for r, f in frames.items()], ignore_index=True)
+    row = f"{name}_row"
+    out = xr.Dataset(coords={row: np.arange(len(table)), f"{name}_run": (row, table["_run"].to_numpy(str))})
+    for col in table.columns.drop("_run"):
+        dtype = {str(f[col].dtype) for f in frames.values() if col in f}
+        values = table[col].to_numpy()
+        if values.dtype == object:  # a bool column that some runs lack: 1.0/0.0 with NaN
+            values = table[col].astype(float).to_numpy()
+        out[f"{name}_{col}"] = (row, values, {"dtype": dtype.pop() if len(dtype) == 1 else str(values.dtype)})
+    out[f"{name}_columns"] = ("run", [json.dumps(list(frames[r].columns)) if r in frames else "[]" for r in runs])
+    return out
+
+
 def aggregate(stores: list[Path], sweep_csv: Path, output: Path, *, observables_dirs: list[Path] = (),
               summary_csv: Path | None = None, excluded: dict[str, str] | None = None) -> xr.Dataset:
     """Stack the table series of many runs along ``run`` with the sweep parameters as coordinates.
@@ -191,6 +218,13 @@ def aggregate(stores: list[Path], sweep_csv: Path, output: Path, *, observables_
     interpolated. Snapshots stay in the per-run stores (their grids differ with n_layers); the
     ``store`` coordinate points at each. Per-run observable summaries become variables over ``run``.
     ``excluded`` ({run_id: reason}, runs the workflow left out) is recorded in the attributes.
+
+    The dataset carries everything the fits read, so that they read nothing else (issue 13): each
+    run's ``spec`` and ``manifest`` (JSON text over ``run``, from the run store's attributes), its
+    observables ``summary`` (JSON text), and its observables tables in tidy form,
+    ``timeseries_<column>`` over ``timeseries_row`` and ``snapshots_<column>`` over ``snapshots_row``,
+    each row labelled by the coordinates ``timeseries_run`` / ``snapshots_run``.
+    :func:`read_runs` gives them back per run.
     """
     sweep = pd.read_csv(sweep_csv, dtype={"run_id": str}).set_index("run_id")
     runs = []
@@ -205,6 +239,9 @@ def aggregate(stores: list[Path], sweep_csv: Path, output: Path, *, observables_
         series = series.expand_dims(run=[ds.attrs["run_id"]])
         series = series.assign_coords(store=("run", [str(path)]),
                                       engine=("run", [ds.attrs["engine"]]))
+        series["spec"] = ("run", [ds.attrs["spec"]], {"units": "1", "description": "the run spec (JSON)"})
+        series["manifest"] = ("run", [ds.attrs["provenance"]],
+                              {"units": "1", "description": "the run manifest: engine, version, hashes (JSON)"})
         runs.append(series.load())
     combined = xr.concat(runs, dim="run", join="outer", combine_attrs="drop", fill_value=np.nan)
     rid = list(combined.run.values)
@@ -217,11 +254,20 @@ def aggregate(stores: list[Path], sweep_csv: Path, output: Path, *, observables_
             values = values.astype(str)
         combined = combined.assign_coords({col: ("run", values)})
     summaries = []
+    tables: dict[str, dict[str, pd.DataFrame]] = {"timeseries": {}, "snapshots": {}}
     for d in observables_dirs:
         path = Path(d) / "summary.json"
         if path.exists():
-            summaries.append(json.loads(path.read_text()))
+            summary, series, snaps = read_run_observables(d)
+            summaries.append(summary)
+            tables["timeseries"][summary["run_id"]] = series
+            tables["snapshots"][summary["run_id"]] = snaps
     if summaries:
+        by_run = {s["run_id"]: s for s in summaries}
+        combined["summary"] = ("run", [json.dumps(by_run.get(r), allow_nan=True) for r in rid],
+                               {"units": "1", "description": "the run's observables summary (JSON)"})
+        for name, frames in tables.items():
+            combined = combined.merge(_tidy(name, frames, rid))
         table = pd.DataFrame(summaries).set_index("run_id")
         if summary_csv:
             merged = sweep.join(table, how="inner")
@@ -235,3 +281,88 @@ def aggregate(stores: list[Path], sweep_csv: Path, output: Path, *, observables_
                       "sweep_table": str(sweep_csv), "excluded_runs": json.dumps(excluded or {}, sort_keys=True)}
     write_zarr(combined, output)
     return combined
+
+
+@dataclass
+class AggregatedRun:
+    """One run of an aggregated dataset, as the fits read it.
+
+    Attributes
+    ----------
+    run_id : str
+        The run's id (first 10 hex digits of its spec hash).
+    protocol : str
+        Its drive protocol (``dc``, ``pulse_train``, ...; the sweep table's column).
+    spec : dict
+        The validated run spec (SI units).
+    manifest : dict
+        The run's manifest: engine, engine version, hashes of its outputs and template.
+    t : numpy.ndarray
+        Table times (s).
+    m : numpy.ndarray
+        Average magnetisation, shape (len(t), 3).
+    summary : dict
+        Its observables summary (empty without observables).
+    timeseries, snapshots : pandas.DataFrame
+        Its observables tables (columns carry their units: ``t_ns``, ``X_nm``, ...).
+    """
+
+    run_id: str
+    protocol: str
+    spec: dict
+    manifest: dict
+    t: np.ndarray
+    m: np.ndarray
+    summary: dict = field(default_factory=dict)
+    timeseries: pd.DataFrame = field(default_factory=pd.DataFrame)
+    snapshots: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def _table_of(ds: xr.Dataset, name: str, run_id: str) -> pd.DataFrame:
+    if f"{name}_columns" not in ds:
+        return pd.DataFrame()
+    columns = json.loads(str(ds[f"{name}_columns"].sel(run=run_id).values))
+    rows = ds[f"{name}_run"].values == run_id
+    return pd.DataFrame({c: ds[f"{name}_{c}"].values[rows].astype(ds[f"{name}_{c}"].attrs["dtype"])
+                         for c in columns})
+
+
+def read_runs(dataset: str | Path) -> list[AggregatedRun]:
+    """Every run of an aggregated dataset (:func:`aggregate`), with its spec, manifest and observables.
+
+    The fits read their data here and nowhere else: not the run directories.
+
+    Parameters
+    ----------
+    dataset : str or Path
+        ``results/<device>/dataset.zarr``.
+
+    Returns
+    -------
+    list of AggregatedRun
+        In the dataset's run order. A spec that does not hash to its run id raises ``ValueError``.
+
+    Example
+    -------
+    >>> from spinlif.analysis.store import read_runs
+    >>> runs = read_runs("results/dw/dataset.zarr")  # doctest: +SKIP
+    >>> runs[0].spec["drive"]["protocol"], runs[0].snapshots.columns[0]  # doctest: +SKIP
+    ('pulse_train', 't_ns')
+    """
+    from spinlif.schema import coerce_numbers
+    from spinlif.spec import run_id as run_id_of
+    from spinlif.spec import validate_spec
+
+    ds = open_store(dataset)
+    runs = []
+    for rid in map(str, ds["run"].values):
+        one = ds.sel(run=rid)
+        spec = validate_spec(coerce_numbers(json.loads(str(one["spec"].values))), where=f"{dataset}: run {rid}")
+        if run_id_of(spec) != rid:
+            raise ValueError(f"{dataset}: run {rid}: its spec hashes to {run_id_of(spec)}")
+        summary = json.loads(str(one["summary"].values)) if "summary" in ds else None
+        runs.append(AggregatedRun(
+            rid, str(one["protocol"].values) if "protocol" in one.coords else "", spec,
+            json.loads(str(one["manifest"].values)), one["t"].values, one["m"].sel(component=["x", "y", "z"]).transpose("sample", "component").values,
+            summary or {}, _table_of(ds, "timeseries", rid), _table_of(ds, "snapshots", rid)))
+    return runs

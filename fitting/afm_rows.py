@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from dataclasses import dataclass
-from pathlib import Path
 
 from spinlif.units import NM
 
@@ -51,13 +50,10 @@ class Provenance:
     template_sha256: str = ""
 
     @classmethod
-    def of_run(cls, run_dir: str | Path) -> Provenance:
-        """From the run's ``sim/manifest.json``."""
-        from spinlif.runs import read_manifest
-
-        m = read_manifest(Path(run_dir) / "sim")
-        return cls(m.get("engine", ""), m.get("engine_version", ""), m.get("outputs", {}).get("table.txt", ""),
-                   m.get("template_sha256", ""))
+    def of_manifest(cls, manifest: dict) -> Provenance:
+        """From a run's manifest (:attr:`spinlif.analysis.store.AggregatedRun.manifest`)."""
+        return cls(manifest.get("engine", ""), manifest.get("engine_version", ""),
+                   manifest.get("outputs", {}).get("table.txt", ""), manifest.get("template_sha256", ""))
 
 
 def base_row(spec: dict, runs, gate: dict, code_version: str, device_id: str, device_type: str) -> dict:

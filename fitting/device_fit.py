@@ -13,12 +13,13 @@ import datetime as _dt
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 
+from spinlif.analysis.store import AggregatedRun
 from spinlif.fitting.acceptance import (CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, R2_DERIV_MIN,
                                         REJECT_NRMSE_TRAIN, RUNS_TEST_P_MIN)
+from spinlif.fitting.afm_rows import Provenance
 from spinlif.fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals, sindy_terms
 from spinlif.fitting.models import FAMILIES, ModelFamily
 from spinlif.fitting.neuron import NormalisedNeuron, euler_spike_error
@@ -65,64 +66,67 @@ def subthreshold(trace: RunTrace, u_th: float) -> RunTrace:
                     trace.table_sha256, trace.template_sha256, full=tr, summary=trace.summary)
 
 
-def load_dw_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]:
-    """The domain-wall runs of an aggregated dataset (u = <m_z>), with specs and manifests."""
-    from spinlif.analysis.store import open_store
-    from spinlif.runs import read_manifest
-    from spinlif.spec import load_spec
+def _trace(run: AggregatedRun, t: np.ndarray, u: np.ndarray) -> RunTrace:
+    d = run.spec["drive"]
+    duty = d["t_on"] / (d["t_on"] + d["t_off"]) if d["protocol"] == "pulse_train" else None
+    keep = np.isfinite(t) & np.isfinite(u)
+    provenance = Provenance.of_manifest(run.manifest)
+    return RunTrace(run.run_id, run.protocol, duty,
+                    Trajectory(t[keep], u[keep], Drive.from_spec(run.spec), label=f"{run.protocol}:{run.run_id}"),
+                    run.spec, provenance.engine, provenance.engine_version, provenance.table_sha256,
+                    provenance.template_sha256)
 
-    ds = open_store(dataset)
+
+def dw_traces(runs: list[AggregatedRun]) -> list[RunTrace]:
+    """The domain-wall runs as traces u = <m_z>(t), t in ns.
+
+    Parameters
+    ----------
+    runs : list of AggregatedRun
+        A domain-wall dataset's runs (:func:`spinlif.analysis.store.read_runs`).
+
+    Returns
+    -------
+    list of RunTrace
+        One per run, its samples where t and u are finite.
+
+    Example
+    -------
+    >>> from spinlif.analysis.store import read_runs
+    >>> traces = dw_traces(read_runs("results/dw/dataset.zarr"))  # doctest: +SKIP
+    """
+    return [_trace(run, run.t * 1e9, run.m[:, 2]) for run in runs]
+
+
+def sk_traces(runs: list[AggregatedRun]) -> list[RunTrace]:
+    """The skyrmion runs as traces u = guiding-centre displacement x (nm, layer average, from the
+    snapshots: ``snapshots`` rows with layer 0), t in ns. A run whose skyrmion annihilated is left
+    out with a printed note: it is flagged, never fitted.
+
+    Parameters
+    ----------
+    runs : list of AggregatedRun
+        A skyrmion dataset's runs (:func:`spinlif.analysis.store.read_runs`).
+
+    Returns
+    -------
+    list of RunTrace
+        One per run whose skyrmion survived, with its observables summary.
+
+    Example
+    -------
+    >>> from spinlif.analysis.store import read_runs
+    >>> traces = sk_traces(read_runs("results/sk/dataset.zarr"))  # doctest: +SKIP
+    """
     traces = []
-    for run_id in ds["run"].values:
-        run_id = str(run_id)
-        one = ds.sel(run=run_id)
-        t_ns = one["t"].values * 1e9
-        u = one["m"].sel(component="z").values
-        keep = np.isfinite(t_ns) & np.isfinite(u)
-        spec = load_spec(Path(runs_root) / run_id / "spec.yaml")
-        manifest = read_manifest(Path(runs_root) / run_id / "sim")
-        d = spec["drive"]
-        duty = d["t_on"] / (d["t_on"] + d["t_off"]) if d["protocol"] == "pulse_train" else None
-        protocol = str(one["protocol"].values)
-        traces.append(RunTrace(
-            run_id, protocol, duty,
-            Trajectory(t_ns[keep], u[keep], Drive.from_spec(spec), label=f"{protocol}:{run_id}"),
-            spec, manifest.get("engine", ""), manifest.get("engine_version", ""),
-            manifest.get("outputs", {}).get("table.txt", ""), manifest.get("template_sha256", "")))
-    return traces
-
-
-def load_sk_traces(dataset: str | Path, runs_root: str | Path) -> list[RunTrace]:
-    """The skyrmion runs of an aggregated dataset, u = guiding-centre displacement x (nm, layer
-    average, from the snapshots: ``observables/snapshots.csv`` rows with layer 0). A run whose
-    skyrmion annihilated is left out with a printed note: it is flagged, never fitted."""
-    from spinlif.analysis.observables import read_run_observables
-    from spinlif.analysis.store import open_store
-    from spinlif.runs import read_manifest
-    from spinlif.spec import load_spec
-
-    ds = open_store(dataset)
-    traces = []
-    for run_id in map(str, ds["run"].values):
-        run_dir = Path(runs_root) / run_id
-        summary, _, snaps = read_run_observables(run_dir / "observables")
-        if summary.get("annihilated"):
-            print(f"spinlif fit: run {run_id} left out: its skyrmion annihilated at "
-                  f"{summary['t_annihilated_ns']:.3g} ns", flush=True)
+    for run in runs:
+        if run.summary.get("annihilated"):
+            print(f"spinlif fit: run {run.run_id} left out: its skyrmion annihilated at "
+                  f"{run.summary['t_annihilated_ns']:.3g} ns", flush=True)
             continue
-        avg = snaps[snaps.layer == 0].sort_values("t_ns")
-        spec = load_spec(run_dir / "spec.yaml")
-        manifest = read_manifest(run_dir / "sim")
-        d = spec["drive"]
-        duty = d["t_on"] / (d["t_on"] + d["t_off"]) if d["protocol"] == "pulse_train" else None
-        protocol = str(ds.sel(run=run_id)["protocol"].values)
-        t, u = avg.t_ns.to_numpy(float), avg.x_disp_nm.to_numpy(float)
-        keep = np.isfinite(t) & np.isfinite(u)
-        trace = RunTrace(run_id, protocol, duty,
-                         Trajectory(t[keep], u[keep], Drive.from_spec(spec), label=f"{protocol}:{run_id}"),
-                         spec, manifest.get("engine", ""), manifest.get("engine_version", ""),
-                         manifest.get("outputs", {}).get("table.txt", ""), manifest.get("template_sha256", ""))
-        trace.summary = summary
+        avg = run.snapshots[run.snapshots.layer == 0].sort_values("t_ns")
+        trace = _trace(run, avg.t_ns.to_numpy(float), avg.x_disp_nm.to_numpy(float))
+        trace.summary = run.summary
         traces.append(trace)
     return traces
 

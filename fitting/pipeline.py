@@ -10,7 +10,8 @@ import math
 import subprocess
 from pathlib import Path
 
-from spinlif.fitting.device_fit import DW_FAMILIES, SKY_FAMILIES, fit_group, group_key, load_dw_traces, load_sk_traces
+from spinlif.analysis.store import read_runs
+from spinlif.fitting.device_fit import DW_FAMILIES, SKY_FAMILIES, dw_traces, fit_group, group_key, sk_traces
 
 
 def code_version() -> str:
@@ -33,31 +34,33 @@ def fitted_devices() -> tuple[str, ...]:
     return fitted_short_names()
 
 
-def fit_device(device: str, dataset: str | Path, runs_root: str | Path, threshold: float | None,
-               validation_root: str | Path, out_rows: str | Path, figures_dir: str | Path) -> list[dict]:
+def fit_device(device: str, dataset: str | Path, threshold: float | None, validation_report: str | Path | None,
+               out_rows: str | Path, figures_dir: str | Path) -> list[dict]:
     """Fit one device family (``dw``, ``sk``, ``afm``) group by group; write ``out_rows`` (JSON) and
-    the figures. ``threshold``: the neuron's firing threshold (dw, sk; none for the AFM soliton)."""
+    the figures. ``threshold``: the neuron's firing threshold (dw, sk; none for the AFM soliton).
+    Reads ``dataset`` (the aggregation carries specs, manifests and observables) and
+    ``validation_report`` (the engine's ``report.json``; None: validation was not run), nothing else."""
     if device not in fitted_devices():
         raise ValueError(f"device = {device!r}: compact-model fits exist for {', '.join(fitted_devices())}")
     if device == "afm":
-        rows = _fit_afm(dataset, runs_root, validation_root, figures_dir)
+        rows = _fit_afm(read_runs(dataset), validation_report, figures_dir)
     else:
         if threshold is None:
             raise ValueError(f"device = {device!r}: a firing threshold (--threshold) is required")
-        rows = _fit_neurons(device, dataset, runs_root, threshold, validation_root, figures_dir)
+        rows = _fit_neurons(device, read_runs(dataset), threshold, validation_report, figures_dir)
     out_rows = Path(out_rows)
     out_rows.parent.mkdir(parents=True, exist_ok=True)
     out_rows.write_text(json.dumps(rows, indent=1, allow_nan=True))
     return rows
 
 
-def _gate(engines: set, validation_root):
-    from spinlif.validation.report import validation_gate
+def _gate(engines: set, validation_report):
+    from spinlif.validation.report import report_gate
 
-    return validation_gate(sorted(engines)[0] if len(engines) == 1 else "mixed", validation_root)
+    return report_gate(sorted(engines)[0] if len(engines) == 1 else "mixed", validation_report)
 
 
-def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
+def _fit_afm(dataset_runs, validation_report, figures_dir) -> list[dict]:
     """AFM-strip rows: one sine-Gordon soliton row per strip with wall runs (fitting.soliton_fit)
     and one washboard neuron row per uniform strip with kick trains (fitting.washboard_fit)."""
     from spinlif.fitting import soliton_fit, washboard_fit
@@ -74,18 +77,18 @@ def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
     figures_dir = Path(figures_dir)
     figures_dir.mkdir(parents=True, exist_ok=True)
     rows = []
-    for runs in by_material(soliton_fit.load_wall_runs(dataset, runs_root)):
+    for runs in by_material(soliton_fit.wall_runs(dataset_runs)):
         if not any(r.kind == "decay" for r in runs):
             print(f"spinlif fit: {runs[0].spec['param_set']}: no free-decay run, no soliton row", flush=True)
             continue
-        row = soliton_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_root), code_version())
+        row = soliton_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_report), code_version())
         plot_soliton_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
         rows.append(row)
-    for runs in by_material(washboard_fit.load_kick_runs(dataset, runs_root)):
+    for runs in by_material(washboard_fit.kick_runs(dataset_runs)):
         if not any(r.n_kicks for r in runs):
             print(f"spinlif fit: {runs[0].spec['param_set']}: no kick runs, no AFM neuron row", flush=True)
             continue
-        row = washboard_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_root), code_version())
+        row = washboard_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_report), code_version())
         plot_washboard_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
         neuron = washboard_fit.WashboardNeuron({"omega0": row["omega0_rad_s"] * 1e-9, "eta": row["eta"],
                                                 "b_kick": row["kick_gain_rad_per_ns2"]})
@@ -97,11 +100,11 @@ def _fit_afm(dataset, runs_root, validation_root, figures_dir) -> list[dict]:
     return rows
 
 
-def _fit_neurons(device, dataset, runs_root, threshold, validation_root, figures_dir) -> list[dict]:
+def _fit_neurons(device, dataset_runs, threshold, validation_report, figures_dir) -> list[dict]:
     from spinlif.fitting.figures import plot_fit, plot_frequency_curve
     from spinlif.fitting.neuron import NormalisedNeuron
 
-    traces = load_sk_traces(dataset, runs_root) if device == "sk" else load_dw_traces(dataset, runs_root)
+    traces = sk_traces(dataset_runs) if device == "sk" else dw_traces(dataset_runs)
     families = SKY_FAMILIES if device == "sk" else DW_FAMILIES
     groups: dict[tuple, list] = {}
     for trace in traces:
@@ -114,7 +117,7 @@ def _fit_neurons(device, dataset, runs_root, threshold, validation_root, figures
         if not any(m.is_train and m.duty is not None for m in members):
             print(f"spinlif fit: {key}: no pulse trains, nothing to fit", flush=True)
             continue
-        gate = _gate({m.engine for m in members}, validation_root)
+        gate = _gate({m.engine for m in members}, validation_report)
         group_rows, folds = fit_group(members, threshold, families, gate, version)
         for row in group_rows:
             main, _ = folds[row["model_family"]]

@@ -29,11 +29,11 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import lmfit
 import numpy as np
 
+from spinlif.analysis.store import AggregatedRun
 from spinlif.fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
 from spinlif.fitting.models import SINE_GORDON, SINE_GORDON_NAMES
 from spinlif.fitting.table import RAW_COLUMNS
@@ -64,29 +64,42 @@ class WallRun:
     provenance: Provenance = field(default_factory=Provenance)
 
 
-def load_wall_runs(dataset: str | Path, runs_root: str | Path) -> list[WallRun]:
-    """The single-wall runs of an aggregated AFM-strip dataset: free decays (a boosted wall, no
-    drive) and driven runs (dc). Snapshots after the wall left the strip (``t_wall_left_ns``) are
-    dropped, and so is everything from the first snapshot within ``END_MARGIN_WIDTHS`` lambda of an
-    open end (in the tiny test strip the wall accelerated visibly from 3 lambda on); static runs
-    (winding strips, walls at rest) are not soliton data."""
-    from spinlif.analysis.observables import read_run_observables
-    from spinlif.analysis.store import open_store
-    from spinlif.devices.afm_strip import sine_gordon_parameters
-    from spinlif.spec import load_spec
+def wall_runs(runs: list[AggregatedRun]) -> list[WallRun]:
+    """The single-wall runs of an AFM-strip dataset: free decays (a boosted wall, no drive) and
+    driven runs (dc).
 
-    ds = open_store(dataset)
-    runs = []
-    for run_id in map(str, ds["run"].values):
-        run_dir = Path(runs_root) / run_id
-        spec = load_spec(run_dir / "spec.yaml")
+    Snapshots after the wall left the strip (``t_wall_left_ns``) are dropped, and so is everything
+    from the first snapshot within ``END_MARGIN_WIDTHS`` lambda of an open end (in the tiny test
+    strip the wall accelerated visibly from 3 lambda on); static runs (winding strips, walls at
+    rest) are not soliton data.
+
+    Parameters
+    ----------
+    runs : list of AggregatedRun
+        An AFM-strip dataset's runs (:func:`spinlif.analysis.store.read_runs`).
+
+    Returns
+    -------
+    list of WallRun
+        Wall positions and widths in nm, times in ns.
+
+    Example
+    -------
+    >>> from spinlif.analysis.store import read_runs
+    >>> walls = wall_runs(read_runs("results/afm/dataset.zarr"))  # doctest: +SKIP
+    """
+    from spinlif.devices.afm_strip import sine_gordon_parameters
+
+    walls = []
+    for run in runs:
+        spec = run.spec
         ini, drive = spec["initial_state"], spec["drive"]
         if ini["n_walls"] != 1 or spec["geometry"]["periodic"]:
             continue
         kind = "drive" if drive["protocol"] == "dc" else "decay" if ini["wall_velocity"] else None
         if kind is None:
             continue
-        summary, _, snaps = read_run_observables(run_dir / "observables")
+        summary, snaps = run.summary, run.snapshots
         keep = np.isfinite(snaps.X_nm) & np.isfinite(snaps.width_nm)
         if summary.get("wall_left_strip"):
             keep &= snaps.t_ns < summary["t_wall_left_ns"]
@@ -94,11 +107,11 @@ def load_wall_runs(dataset: str | Path, runs_root: str | Path) -> list[WallRun]:
         # only the motion more than END_MARGIN_WIDTHS lambda from both ends is free-strip motion
         half, lam = spec["geometry"]["length"] / 2 / NM, sine_gordon_parameters(spec).lam / NM
         keep &= (np.abs(snaps.X_nm) < half - END_MARGIN_WIDTHS * lam).cummin()
-        runs.append(WallRun(
-            run_id, kind, float(drive["amplitude"]) if kind == "drive" else 0.0,
+        walls.append(WallRun(
+            run.run_id, kind, float(drive["amplitude"]) if kind == "drive" else 0.0,
             snaps.t_ns[keep].to_numpy(float), snaps.X_nm[keep].to_numpy(float), snaps.width_nm[keep].to_numpy(float),
-            ini["wall_position"] / NM, ini["wall_velocity"], spec, Provenance.of_run(run_dir)))
-    return runs
+            ini["wall_position"] / NM, ini["wall_velocity"], spec, Provenance.of_manifest(run.manifest)))
+    return walls
 
 
 def momentum(t: np.ndarray, v0: float, u: float, beta: float, force: float, i: float) -> np.ndarray:

@@ -24,11 +24,11 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import lmfit
 import numpy as np
 
+from spinlif.analysis.store import AggregatedRun
 from spinlif.fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
 from spinlif.fitting.models import WASHBOARD, WASHBOARD_NAMES
 from spinlif.fitting.trajectory import Drive
@@ -61,31 +61,41 @@ class KickRun:
         return bool(np.any(np.abs(self.phi) > THRESHOLD))
 
 
-def load_kick_runs(dataset: str | Path, runs_root: str | Path) -> list[KickRun]:
-    """The neuron runs (uniform state; pulse_train kicks, or a dc torque: n_kicks = 0) of an
-    aggregated AFM-strip dataset."""
-    from spinlif.analysis.observables import read_run_observables
-    from spinlif.analysis.store import open_store
-    from spinlif.spec import load_spec
+def kick_runs(runs: list[AggregatedRun]) -> list[KickRun]:
+    """The neuron runs of an AFM-strip dataset: a uniform state under pulse_train kicks, or under a
+    dc torque (n_kicks = 0).
 
-    ds = open_store(dataset)
-    runs = []
-    for run_id in map(str, ds["run"].values):
-        run_dir = Path(runs_root) / run_id
-        spec = load_spec(run_dir / "spec.yaml")
+    Parameters
+    ----------
+    runs : list of AggregatedRun
+        An AFM-strip dataset's runs (:func:`spinlif.analysis.store.read_runs`).
+
+    Returns
+    -------
+    list of KickRun
+        phi(t) in rad from 0, t in ns.
+
+    Example
+    -------
+    >>> from spinlif.analysis.store import read_runs
+    >>> kicks = kick_runs(read_runs("results/afm/dataset.zarr"))  # doctest: +SKIP
+    """
+    kicked = []
+    for run in runs:
+        spec = run.spec
         d = spec["drive"]
         if spec["initial_state"]["n_walls"] != 0 or d["protocol"] not in ("pulse_train", "dc"):
             continue
-        _, series, _ = read_run_observables(run_dir / "observables")
+        series = run.timeseries
         t, phi = series.t_ns.to_numpy(float), series.phi_rad.to_numpy(float)
         keep = np.isfinite(t) & np.isfinite(phi)
         drive = Drive.from_spec(spec)
         kicks = d["protocol"] == "pulse_train"
-        runs.append(KickRun(run_id, t[keep], phi[keep] - phi[keep][0], drive,
-                            int(np.sum(drive.levels != 0)) if kicks else 0,
-                            d["t_on"] * 1e9 if kicks else math.nan, (d["t_on"] + d["t_off"]) * 1e9 if kicks else math.nan,
-                            float(d["amplitude"]), spec, Provenance.of_run(run_dir)))
-    return runs
+        kicked.append(KickRun(run.run_id, t[keep], phi[keep] - phi[keep][0], drive,
+                              int(np.sum(drive.levels != 0)) if kicks else 0,
+                              d["t_on"] * 1e9 if kicks else math.nan, (d["t_on"] + d["t_off"]) * 1e9 if kicks else math.nan,
+                              float(d["amplitude"]), spec, Provenance.of_manifest(run.manifest)))
+    return kicked
 
 
 def simulate(values: dict, drive: Drive, t: np.ndarray) -> np.ndarray:

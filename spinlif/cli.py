@@ -224,8 +224,7 @@ def cmd_validate_report(args) -> int:
 def cmd_fit(args) -> int:
     from spinlif.fitting.pipeline import fit_device
 
-    rows = fit_device(args.device, args.dataset, args.runs, args.threshold, args.validation, args.output,
-                      args.figures)
+    rows = fit_device(args.device, args.dataset, args.threshold, args.validation, args.output, args.figures)
     for r in rows:
         print(f"{r['device_id']} {r['model_family']}: nrmse train {r['nrmse_train']:.3g} held-out "
               f"{r['nrmse_test']:.3g}, status {r['status']} {r['status_reasons']}")
@@ -362,10 +361,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("fit", help="fit the compact models of one device family (held-out validation)")
     p.add_argument("device", choices=fitted_short_names())
     p.add_argument("--dataset", type=Path, required=True, help="results/<device>/dataset.zarr")
-    p.add_argument("--runs", type=Path, required=True, help="results/<device>/runs (specs and manifests)")
     p.add_argument("--threshold", type=float, default=None,
                    help="firing threshold of the state u (dw, sk; the AFM soliton has none)")
-    p.add_argument("--validation", type=Path, default=Path("results/validation"))
+    p.add_argument("--validation", type=Path, default=None,
+                   help="the engine's validation report.json (rows stay provisional without a passed one)")
     p.add_argument("-o", "--output", type=Path, required=True, help="rows (JSON)")
     p.add_argument("--figures", type=Path, required=True, help="figure directory")
     p.set_defaults(func=cmd_fit)

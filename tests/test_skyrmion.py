@@ -123,3 +123,32 @@ def test_a_collapsing_skyrmion_is_flagged_annihilated(tmp_path):
     assert summary["annihilated"]
     assert 0 <= summary["t_annihilated_ns"] <= 0.3
     assert not snaps[snaps.layer == 0].intact.iloc[-1]
+
+
+def test_the_aggregated_dataset_carries_what_the_fits_read(film, tmp_path):
+    """Aggregation keeps each run's spec, manifest and observables (summary and both tables, dtypes
+    included): the fits read the dataset and nothing else (issue 13, item 5)."""
+    import json
+
+    import pandas as pd
+
+    from spinlif.analysis.observables import compute_run_observables, read_run_observables
+    from spinlif.analysis.store import aggregate, read_runs
+    from spinlif.spec import run_id
+
+    spec, ds, run_dir = film
+    rid = ds.attrs["run_id"]
+    compute_run_observables(run_dir.with_name("film.zarr"),
+                            tmp_path / "observables", {"observables": {"skyrmion": SETTINGS}})
+    sweep = tmp_path / "sweep.csv"
+    pd.DataFrame({"run_id": [rid], "protocol": ["dc"]}).to_csv(sweep, index=False)
+    aggregate([run_dir.with_name("film.zarr")], sweep, tmp_path / "dataset.zarr",
+              observables_dirs=[tmp_path / "observables"])
+    (one,) = read_runs(tmp_path / "dataset.zarr")
+    summary, series, snaps = read_run_observables(tmp_path / "observables")
+    assert one.run_id == rid == run_id(one.spec) and one.spec == spec and one.protocol == "dc"
+    assert one.manifest == json.loads((run_dir / "manifest.json").read_text())
+    assert json.dumps(one.summary) == json.dumps(summary)  # NaN included
+    pd.testing.assert_frame_equal(one.timeseries, series, check_exact=True)
+    pd.testing.assert_frame_equal(one.snapshots, snaps, check_exact=True)
+    np.testing.assert_array_equal(one.m[:, 2], ds["m"].sel(component="z").values)

@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import shutil
 import subprocess
 import sys
 import time
@@ -107,9 +108,22 @@ def test_pipeline_end_to_end(tmp_path):
     assert afm.eps_sg == pytest.approx(0.05, rel=0.1)
     assert (results / "params" / "figures" / "afm" / f"{afm.device_id}_sine_gordon_fit.png").exists()
     assert json.loads((results / "params" / "lif_params.json").read_text())["schema"]["fields"]
-    # nothing left to do
+    # nothing left to do, and Snakemake's own record agrees: every output ok, no update planned
     dry = snakemake(tmp_path, config, "-n")
     assert "Nothing to be done" in dry.stdout + dry.stderr
+    summary = snakemake(tmp_path, config, "--summary").stdout.splitlines()
+    assert summary[0].split("\t")[4:6] == ["status", "plan"]
+    stale = [line for line in summary[1:] if line.split("\t")[4:6] != ["ok", "no update"]]
+    assert len(summary) > 20 and not stale, stale
+    # the fit reads what its rule declares and nothing else: the aggregated dataset alone refits
+    # the same row (it carries each run's spec, manifest and observables)
+    alone = tmp_path / "alone"
+    shutil.copytree(results / "afm" / "dataset.zarr", alone / "dataset.zarr")
+    refit = subprocess.run([str(Path(sys.executable).with_name("spinlif")), "fit", "afm", "--dataset", "dataset.zarr",
+                            "-o", "rows.json", "--figures", "figures"], cwd=alone, capture_output=True, text=True)
+    assert refit.returncode == 0, refit.stderr[-3000:]
+    (row,), (again,) = (json.loads(p.read_text()) for p in (results / "params" / "afm_rows.json", alone / "rows.json"))
+    assert {k for k in row if str(row[k]) != str(again[k])} == {"fit_datetime_utc"}
 
 
 def test_bad_config_fails_before_any_job(tmp_path):

@@ -9,6 +9,7 @@ import importlib
 import json
 from pathlib import Path
 
+from spinlif.analysis.store import read_run_observables  # noqa: F401  (the observables directory's reader)
 
 
 def compute_run_observables(store: str | Path, out_dir: str | Path, config: dict | None = None) -> dict:
@@ -33,16 +34,6 @@ def compute_run_observables(store: str | Path, out_dir: str | Path, config: dict
         shutil.rmtree(out_dir)
     tmp.replace(out_dir)
     return summary
-
-
-def read_run_observables(out_dir: str | Path):
-    """``(summary dict, timeseries DataFrame, snapshots DataFrame)`` of one run's observables directory
-    (what :func:`compute_run_observables` wrote)."""
-    import pandas as pd
-
-    out_dir = Path(out_dir)
-    return (json.loads((out_dir / "summary.json").read_text()), pd.read_csv(out_dir / "timeseries.csv"),
-            pd.read_csv(out_dir / "snapshots.csv"))
 
 
 def default_settings(device: str) -> dict:

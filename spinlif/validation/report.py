@@ -132,17 +132,45 @@ def format_report(frame: pd.DataFrame) -> str:
 
 
 def validation_gate(engine: str, root: str | Path = "results/validation") -> dict:
-    """Which validation report applies to results of ``engine`` and whether it passed.
+    """Which validation report applies to results of ``engine`` and whether it passed: the report
+    under ``root/<engine>/`` (:func:`report_gate` of it).
 
-    Returns ``{"report": path or None, "passed": bool, "report_sha256", "engine_version",
-    "reason"}``; a missing report counts as not passed (``reason`` says what to run).
+    Example
+    -------
+    >>> validation_gate("cpu", "/nonexistent")["passed"]
+    False
     """
-    path = Path(root) / engine / "report.json"
-    if not path.exists():
+    return report_gate(engine, Path(root) / engine / "report.json")
+
+
+def report_gate(engine: str, report: str | Path | None) -> dict:
+    """Whether the validation report ``report`` passed for results of ``engine``.
+
+    Parameters
+    ----------
+    engine : str
+        The engine the results came from (``cpu``, ``mumax3``; ``mixed`` matches no report).
+    report : str, Path or None
+        A ``report.json`` (:func:`write_report`), or None where validation was not run.
+
+    Returns
+    -------
+    dict
+        ``{"report": report.csv path or None, "passed": bool, "report_sha256", "engine_version",
+        "reason"}``. A missing report, or one for another engine, counts as not passed (``reason``
+        says what to run).
+
+    Example
+    -------
+    >>> report_gate("cpu", None)["reason"]
+    'no validation report for the cpu engine (run: snakemake validate, or spinlif validate --engine cpu)'
+    """
+    path = Path(report) if report is not None else None
+    summary = json.loads(path.read_text()) if path is not None and path.exists() else None
+    if summary is None or summary["engine"] != engine:
         return {"report": None, "passed": False, "report_sha256": "", "engine_version": "",
                 "reason": f"no validation report for the {engine} engine (run: snakemake validate, or "
                           f"spinlif validate --engine {engine})"}
-    summary = json.loads(path.read_text())
     reason = "" if summary["passed"] else "validation failed: " + ", ".join(summary["failed"])
     return {"report": str(path.with_suffix(".csv")), "passed": bool(summary["passed"]),
             "report_sha256": summary["report_sha256"], "engine_version": summary["engine_version"],

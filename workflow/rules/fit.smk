@@ -36,15 +36,15 @@ rule fit:
                        category="Compact-model fits", subcategory="{device}", caption="../report/params.rst"),
     params:
         threshold=fit_threshold,
+        validation=lambda wildcards, input: f"--validation {input.validation}" if input.validation else "",
         gate=validation_state,
     log:
         "results/logs/{device}/fit.log",
     benchmark:
         "results/benchmarks/{device}/fit.tsv"
     shell:
-        "spinlif fit {wildcards.device} --dataset {input.dataset} --runs results/{wildcards.device}/runs "
-        "{params.threshold} --validation {VALIDATION_ROOT} -o {output.rows} "
-        "--figures {output.figures} > {log} 2>&1"
+        "spinlif fit {wildcards.device} --dataset {input.dataset} {params.threshold} "
+        "{params.validation} -o {output.rows} --figures {output.figures} > {log} 2>&1"
 
 
 rule params_table:
