@@ -16,16 +16,34 @@ plt = pyplot()
 
 
 def plot_traces(dataset: str | Path, output: str | Path, observables: list[Path] = ()) -> Path:
-    """The traces figure of one device's aggregated runs: mean m_z (domain wall, from the dataset),
-    the guiding-centre trajectory (skyrmion) or the wall motion and mu(w) (AFM strip), the last
-    two from the runs' observables directories."""
+    """The traces figure of one device's aggregated runs, of the kind its device declares
+    (``TRACE_PLOT`` in :mod:`spinlif.devices`; default ``mean_mz``).
+
+    Parameters
+    ----------
+    dataset : str or Path
+        ``results/<device>/dataset.zarr``.
+    output : str or Path
+        The PNG to write.
+    observables : list of Path
+        The runs' observables directories (the guiding-centre and AFM figures draw from them).
+
+    Returns
+    -------
+    Path
+        ``output``.
+
+    Example
+    -------
+    >>> sorted(TRACE_PLOTS)
+    ['guiding_centre', 'mean_mz', 'walls_and_neel_angle']
+    """
+    from spinlif.devices import device_module
+
     ds = open_store(dataset)
-    device = str(ds["device"].values[0]) if "device" in ds.coords else "domain_wall"
-    if device == "skyrmion":
-        return plot_skyrmion_traces(observables, output)
-    if device == "afm_strip":
-        return plot_afm_traces(observables, output)
-    return plot_mean_mz(ds, output)
+    device = device_module(str(ds["device"].values[0])) if "device" in ds.coords else None
+    kind = getattr(device, "TRACE_PLOT", "mean_mz")
+    return TRACE_PLOTS[kind](ds, observables, output)
 
 
 def _load_observables(dirs: list[Path]):
@@ -149,3 +167,12 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
         ax.legend(fontsize=6, loc="lower right")
     axes[-1, 0].set_xlabel("t (ns)")
     return _save(fig, output)
+
+
+TRACE_PLOTS = {
+    "mean_mz": lambda ds, observables, output: plot_mean_mz(ds, output),
+    "guiding_centre": lambda ds, observables, output: plot_skyrmion_traces(observables, output),
+    "walls_and_neel_angle": lambda ds, observables, output: plot_afm_traces(observables, output),
+}
+"""The kinds of traces figure a device may declare (``TRACE_PLOT``): ``(dataset, observables
+directories, output) -> output``."""

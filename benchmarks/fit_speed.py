@@ -16,15 +16,19 @@ work of one row group of the parameter table. Target (issue 4): the demo sweep's
 
 from __future__ import annotations
 
+import sys
 import time
+from pathlib import Path
 
-from spinlif.fitting.device_fit import DW_FAMILIES, TRAIN_DUTIES, _duty_in, fit_group
+from spinlif.devices.domain_wall import FIT_FAMILIES as DW_FAMILIES
+from spinlif.fitting.device_fit import TRAIN_DUTIES, _duty_in, fit_group
 from spinlif.fitting.models import FAMILIES
 from spinlif.fitting.trajectory import block_bootstrap, fit
 
 
 def main() -> None:
-    from spinlif.fitting.synthetic import synthetic_dw_group
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the synthetic traces live with the tests
+    from tests.synthetic import synthetic_dw_group
 
     traces = synthetic_dw_group()
     members = [r for r in traces if not r.is_train or _duty_in(r.duty, TRAIN_DUTIES)]

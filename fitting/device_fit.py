@@ -28,8 +28,6 @@ from spinlif.fitting.trajectory import Drive, FitResult, Trajectory, block_boots
 
 TRAIN_DUTIES = (1 / 2, 1 / 3)
 TEST_DUTIES = (2 / 5, 1 / 4)
-DW_FAMILIES = ("exp_Mishra8", "lin_Mishra9corr", "linear")
-SKY_FAMILIES = ("quad", "exp_edge", "linear")
 
 
 
@@ -211,10 +209,10 @@ def _propagate(fn, result: FitResult) -> tuple[np.ndarray, np.ndarray]:
     return y0, sigma
 
 
-def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...] = DW_FAMILIES,
-              gate: dict | None = None, code_version: str = "", bootstrap_n: int = 200) -> tuple[list[dict], dict]:
-    """Fit every family to one device group; return its table rows and, per family, the fold
-    results (for the figures). The selected (lowest-BIC) family also gets a block bootstrap over
+def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...], gate: dict | None = None,
+              code_version: str = "", bootstrap_n: int = 200, kind: str = "DW") -> tuple[list[dict], dict]:
+    """Fit every family to one device group; return its table rows (``device_type`` ``kind``, a
+    row kind its device declares: DW or SKY) and, per family, the fold results (for the figures). The selected (lowest-BIC) family also gets a block bootstrap over
     pulse periods with ``bootstrap_n`` replicates (every family integrates in closed form, so a
     replicate costs one fast refit); the others report the Jacobian covariance only
     (``bootstrap_n`` = 0)."""
@@ -240,7 +238,7 @@ def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...
         main = run_fold(family, train, test, u_rest, u_th)
         swapped = run_fold(family, swapped_train, swapped_test, u_rest, u_th) if test else None
         folds[name] = (main, swapped)
-        rows.append(_row(family, main, swapped, traces, train, test, u_rest, u_th, gate or {}, code_version))
+        rows.append(_row(kind, family, main, swapped, traces, train, test, u_rest, u_th, gate or {}, code_version))
         rows[-1]["sindy_terms"] = json.dumps(sindy)
     bics = sorted(r["bic"] for r in rows)
     for r in rows:
@@ -268,14 +266,14 @@ def end_edge_displacement_nm(spec: dict) -> float:
     return (spec["geometry"]["length"] / 2 - spec["initial_state"]["skyrmion_position"][0]) * 1e9
 
 
-def device_description(spec: dict, traces, u_th: float) -> dict:
-    """The identity and state-definition columns that differ between the fitted devices."""
+def device_description(kind: str, spec: dict, traces, u_th: float) -> dict:
+    """The identity and state-definition columns that differ between the row kinds DW and SKY."""
     from spinlif.devices.domain_wall import wall_width
     from spinlif.units import NM
 
     g, st = spec["geometry"], spec["stack"]
     size = f"{st['n_layers']}_{g['length'] * 1e9:g}x{g['width'] * 1e9:g}nm"
-    if spec["device"] == "skyrmion":
+    if kind == "SKY":
         summaries = [r.summary for r in traces if r.summary]
         mean = lambda key: float(np.nanmean([s[key] for s in summaries])) if summaries else float("nan")  # noqa: E731
         trains = [s for r, s in ((r, r.summary) for r in traces) if r.is_train and s]
@@ -342,7 +340,7 @@ def _status(row: dict, result: FitResult, gate: dict, dt_fire_ok: bool,
     return "accepted", []
 
 
-def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, traces, train, test,
+def _row(kind: str, family: ModelFamily, main: FoldResult, swapped: FoldResult | None, traces, train, test,
          u_rest: float, u_th: float, gate: dict, code_version: str) -> dict:
     from spinlif.units import NM
 
@@ -352,7 +350,7 @@ def _row(family: ModelFamily, main: FoldResult, swapped: FoldResult | None, trac
     names = family.names
     fire_all = {**main.fire}
     agree = sum(d == m for d, m in fire_all.values())
-    described = device_description(spec, traces, u_th)
+    described = device_description(kind, spec, traces, u_th)
     row = blank_row() | {  # the columns of other devices (AFM) stay blank
         "device_id": described["device_id"], "device_type": described["device_type"],
         "param_set": spec["param_set"], "n_layers": st["n_layers"],

@@ -143,3 +143,5 @@ SINE_GORDON_NAMES = ("lam", "u_lim", "beta_sg", "force")
 WASHBOARD = "washboard2"
 WASHBOARD_NAMES = ("omega0", "eta", "b_kick")
 AFM_FAMILIES: dict[str, tuple[str, ...]] = {SINE_GORDON: SINE_GORDON_NAMES, WASHBOARD: WASHBOARD_NAMES}
+FAMILY_NAMES: tuple[str, ...] = (*FAMILIES, *AFM_FAMILIES)
+"""Every compact-model family a device may declare in ``FIT_FAMILIES`` (:mod:`spinlif.devices`)."""

@@ -11,7 +11,8 @@ import subprocess
 from pathlib import Path
 
 from spinlif.analysis.store import read_runs
-from spinlif.fitting.device_fit import DW_FAMILIES, SKY_FAMILIES, dw_traces, fit_group, group_key, sk_traces
+from spinlif.fitting.device_fit import dw_traces, fit_group, group_key, sk_traces
+from spinlif.fitting.models import FAMILIES, SINE_GORDON, WASHBOARD
 
 
 def code_version() -> str:
@@ -36,22 +37,69 @@ def fitted_devices() -> tuple[str, ...]:
 
 def fit_device(device: str, dataset: str | Path, threshold: float | None, validation_report: str | Path | None,
                out_rows: str | Path, figures_dir: str | Path) -> list[dict]:
-    """Fit one device family (``dw``, ``sk``, ``afm``) group by group; write ``out_rows`` (JSON) and
-    the figures. ``threshold``: the neuron's firing threshold (dw, sk; none for the AFM soliton).
+    """Fit the compact-model families the device declares (``FIT_FAMILIES``) to its runs, group by
+    group; write the rows and their figures.
+
     Reads ``dataset`` (the aggregation carries specs, manifests and observables) and
-    ``validation_report`` (the engine's ``report.json``; None: validation was not run), nothing else."""
+    ``validation_report``, nothing else.
+
+    Parameters
+    ----------
+    device : str
+        The device's short name (``dw``, ``sk``, ``afm``: :func:`fitted_devices`).
+    dataset : str or Path
+        ``results/<device>/dataset.zarr``.
+    threshold : float or None
+        The neuron's firing threshold in its state's unit (<m_z>, or nm of displacement); required
+        by the DW and Sk families, unused by the AFM ones.
+    validation_report : str, Path or None
+        The engine's validation ``report.json``; without a passed one rows are at most provisional.
+    out_rows : str or Path
+        The rows (JSON list), the input of :func:`build_table`.
+    figures_dir : str or Path
+        One fit figure per family and group, and the f-J curve of the selected ones.
+
+    Returns
+    -------
+    list of dict
+        The parameter-table rows (columns of :mod:`spinlif.fitting.table`; t in ns, lengths in nm).
+
+    Example
+    -------
+    >>> rows = fit_device("dw", "results/dw/dataset.zarr", 0.6, "results/validation/cpu/report.json",
+    ...                   "dw_rows.json", "figures")  # doctest: +SKIP
+    >>> rows[0]["model_family"], rows[0]["status"]  # doctest: +SKIP
+    ('exp_Mishra8', 'provisional')
+    """
+    from spinlif.devices import by_short_name
+
     if device not in fitted_devices():
         raise ValueError(f"device = {device!r}: compact-model fits exist for {', '.join(fitted_devices())}")
-    if device == "afm":
-        rows = _fit_afm(read_runs(dataset), validation_report, figures_dir)
-    else:
-        if threshold is None:
-            raise ValueError(f"device = {device!r}: a firing threshold (--threshold) is required")
-        rows = _fit_neurons(device, read_runs(dataset), threshold, validation_report, figures_dir)
+    module = by_short_name(device)
+    runs = read_runs(dataset)
+    figures_dir = Path(figures_dir)
+    figures_dir.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for fitter, families in _by_fitter(module.FIT_FAMILIES):
+        rows += fitter(runs, families, module, threshold, validation_report, figures_dir)
     out_rows = Path(out_rows)
     out_rows.parent.mkdir(parents=True, exist_ok=True)
     out_rows.write_text(json.dumps(rows, indent=1, allow_nan=True))
     return rows
+
+
+def _by_fitter(families: tuple[str, ...]) -> list[tuple]:
+    """The device's families grouped by the fit that serves them, in the device's order."""
+    fitters = {**{name: _fit_neurons for name in FAMILIES}, SINE_GORDON: _fit_solitons, WASHBOARD: _fit_washboards}
+    groups: list[tuple] = []
+    for name in families:
+        if name not in fitters:
+            raise ValueError(f"FIT_FAMILIES: {name!r} is not a compact-model family; known: {', '.join(fitters)}")
+        if groups and groups[-1][0] is fitters[name]:
+            groups[-1][1].append(name)
+        else:
+            groups.append((fitters[name], [name]))
+    return [(fitter, tuple(names)) for fitter, names in groups]
 
 
 def _gate(engines: set, validation_report):
@@ -60,31 +108,39 @@ def _gate(engines: set, validation_report):
     return report_gate(sorted(engines)[0] if len(engines) == 1 else "mixed", validation_report)
 
 
-def _fit_afm(dataset_runs, validation_report, figures_dir) -> list[dict]:
-    """AFM-strip rows: one sine-Gordon soliton row per strip with wall runs (fitting.soliton_fit)
-    and one washboard neuron row per uniform strip with kick trains (fitting.washboard_fit)."""
-    from spinlif.fitting import soliton_fit, washboard_fit
-    from spinlif.fitting.figures import plot_frequency_curve, plot_soliton_fit, plot_washboard_fit
+def _by_material(runs):
+    """AFM runs grouped by strip: parameter set, length, cell and material."""
+    groups: dict[tuple, list] = {}
+    for run in runs:
+        g, mat = run.spec["geometry"], run.spec["material"]
+        key = (run.spec["param_set"], g["length"], tuple(g["cell"]), tuple(sorted(mat.items())))
+        groups.setdefault(key, []).append(run)
+    return [runs for _, runs in sorted(groups.items())]
 
-    def by_material(runs):
-        groups: dict[tuple, list] = {}
-        for run in runs:
-            g, mat = run.spec["geometry"], run.spec["material"]
-            key = (run.spec["param_set"], g["length"], tuple(g["cell"]), tuple(sorted(mat.items())))
-            groups.setdefault(key, []).append(run)
-        return [runs for _, runs in sorted(groups.items())]
 
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
+def _fit_solitons(dataset_runs, families, module, threshold, validation_report, figures_dir) -> list[dict]:
+    """One sine-Gordon soliton row per strip with wall runs (:mod:`spinlif.fitting.soliton_fit`)."""
+    from spinlif.fitting import soliton_fit
+    from spinlif.fitting.figures import plot_soliton_fit
+
     rows = []
-    for runs in by_material(soliton_fit.wall_runs(dataset_runs)):
+    for runs in _by_material(soliton_fit.wall_runs(dataset_runs)):
         if not any(r.kind == "decay" for r in runs):
             print(f"spinlif fit: {runs[0].spec['param_set']}: no free-decay run, no soliton row", flush=True)
             continue
         row = soliton_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_report), code_version())
         plot_soliton_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
         rows.append(row)
-    for runs in by_material(washboard_fit.kick_runs(dataset_runs)):
+    return rows
+
+
+def _fit_washboards(dataset_runs, families, module, threshold, validation_report, figures_dir) -> list[dict]:
+    """One washboard neuron row per uniform strip with kick trains (:mod:`spinlif.fitting.washboard_fit`)."""
+    from spinlif.fitting import washboard_fit
+    from spinlif.fitting.figures import plot_frequency_curve, plot_washboard_fit
+
+    rows = []
+    for runs in _by_material(washboard_fit.kick_runs(dataset_runs)):
         if not any(r.n_kicks for r in runs):
             print(f"spinlif fit: {runs[0].spec['param_set']}: no kick runs, no AFM neuron row", flush=True)
             continue
@@ -100,17 +156,21 @@ def _fit_afm(dataset_runs, validation_report, figures_dir) -> list[dict]:
     return rows
 
 
-def _fit_neurons(device, dataset_runs, threshold, validation_report, figures_dir) -> list[dict]:
+NEURON_TRACES = {"DW": dw_traces, "SKY": sk_traces}
+"""The state u(t) of each LIF row kind: <m_z> (DW), guiding-centre displacement in nm (SKY)."""
+
+
+def _fit_neurons(dataset_runs, families, module, threshold, validation_report, figures_dir) -> list[dict]:
+    """The LIF families of one device, fitted per device group (:func:`spinlif.fitting.device_fit.fit_group`)."""
     from spinlif.fitting.figures import plot_fit, plot_frequency_curve
     from spinlif.fitting.neuron import NormalisedNeuron
 
-    traces = sk_traces(dataset_runs) if device == "sk" else dw_traces(dataset_runs)
-    families = SKY_FAMILIES if device == "sk" else DW_FAMILIES
+    if threshold is None:
+        raise ValueError(f"device = {module.SHORT_NAME!r}: a firing threshold (--threshold) is required")
+    (kind,) = module.TABLE_DEVICE_TYPES
     groups: dict[tuple, list] = {}
-    for trace in traces:
+    for trace in NEURON_TRACES[kind](dataset_runs):
         groups.setdefault(group_key(trace.spec), []).append(trace)
-    figures_dir = Path(figures_dir)
-    figures_dir.mkdir(parents=True, exist_ok=True)
     version = code_version()
     rows = []
     for key, members in sorted(groups.items()):
@@ -118,7 +178,7 @@ def _fit_neurons(device, dataset_runs, threshold, validation_report, figures_dir
             print(f"spinlif fit: {key}: no pulse trains, nothing to fit", flush=True)
             continue
         gate = _gate({m.engine for m in members}, validation_report)
-        group_rows, folds = fit_group(members, threshold, families, gate, version)
+        group_rows, folds = fit_group(members, threshold, families, gate, version, kind=kind)
         for row in group_rows:
             main, _ = folds[row["model_family"]]
             stem = f"{row['device_id']}_{row['model_family']}"

@@ -46,6 +46,3 @@ PARAMETER_SETS: dict[str, dict] = {
                   "interlayer_exchange": 0.0},
     },
 }
-
-DEVICE_DMI = {"domain_wall": 1.0e-3, "skyrmion": 3.0e-3}
-"""Interfacial DMI (J/m^2, MuMax3 ``Dind`` sign convention) per device for sets S, P, E."""

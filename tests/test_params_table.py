@@ -19,7 +19,7 @@ from spinlif.fitting.device_fit import fit_group
 from spinlif.fitting.models import FAMILIES
 from spinlif.fitting.neuron import NormalisedNeuron, euler_spike_error
 from spinlif.fitting.table import COLUMN_NAMES, load_params, write_table
-from spinlif.fitting.synthetic import TRUE_LINEAR, synthetic_dw_group
+from tests.synthetic import TRUE_LINEAR, synthetic_dw_group
 from spinlif.fitting.trajectory import Drive, integrate
 from tests.conftest import REPO
 

@@ -16,7 +16,11 @@ validation, rendering, both engines, ingest, observables, aggregation) finds it 
    * ``template_context(spec) -> dict`` (values for the template, numbers formatted for MuMax3);
    * ``OBSERVABLE_SETTINGS``: the JSON schema of ``observables.<name>`` in the config, with defaults;
    * ``NEURON_THRESHOLD``: the key of ``OBSERVABLE_SETTINGS`` that is the compact neuron's firing
-     threshold (``spinlif fit --threshold``), or None.
+     threshold (``spinlif fit --threshold``), or None;
+   * ``FIT_FAMILIES``: the compact-model families fitted to its runs (names in
+     ``spinlif.fitting.models.FAMILY_NAMES``; empty: simulated and aggregated, not fitted;
+     its rows' ``device_type`` are its ``TABLE_DEVICE_TYPES``);
+   * ``TRACE_PLOT``: the kind of its ``traces.png`` (a key of ``spinlif.analysis.plots.TRACE_PLOTS``).
 2. ``workflow/schemas/devices/<name>.schema.yaml``: the run-spec sections of the device.
 3. ``mx3_templates/<TEMPLATE>``: its MuMax3 script, the single definition of a run: MuMax3 and the
    cpu engine (:mod:`spinlif.mx3`) both execute the rendered file, so no device has engine code.
@@ -63,14 +67,28 @@ def table_device_types() -> tuple[str, ...]:
 
 def fitted_short_names() -> tuple[str, ...]:
     """Short names of the devices whose runs are fitted into parameter-table rows (those with
-    ``TABLE_DEVICE_TYPES``), in registry order.
+    ``FIT_FAMILIES``), in registry order.
 
     Example
     -------
     >>> fitted_short_names()
     ('afm', 'dw', 'sk')
     """
-    return tuple(device_module(n).SHORT_NAME for n in device_names() if device_module(n).TABLE_DEVICE_TYPES)
+    return tuple(device_module(n).SHORT_NAME for n in device_names() if device_module(n).FIT_FAMILIES)
+
+
+def by_short_name(short: str) -> ModuleType:
+    """The device module whose ``SHORT_NAME`` is ``short`` (its directory under ``results/``).
+
+    Example
+    -------
+    >>> by_short_name("dw").__name__
+    'spinlif.devices.domain_wall'
+    """
+    for name in device_names():
+        if device_module(name).SHORT_NAME == short:
+            return device_module(name)
+    raise KeyError(f"device = {short!r}: allowed are {', '.join(sorted(short_names().values()))}")
 
 
 def short_names() -> dict[str, str]:

@@ -53,6 +53,8 @@ from spinlif.units import GAMMA_LL, HBAR, QE
 SHORT_NAME = "afm"
 TABLE_DEVICE_TYPES = ("AFM0D", "AFM_SOLITON")  # parameter-table device_type of its rows: the washboard neuron (uniform strip) and the soliton (a wall in the strip)
 DEFAULT_PARAM_SET = "A"
+FIT_FAMILIES = ("sine_gordon", "washboard2")  # the soliton (wall runs) and the neuron (uniform strip)
+TRACE_PLOT = "walls_and_neel_angle"  # its results/afm/traces.png (spinlif.analysis.plots.TRACE_PLOTS)
 TEMPLATE = "afm_strip.mx3.j2"
 
 # Parameter set A: the physical example of physics-brief section 3.1 (c2): lambda = 10 nm,

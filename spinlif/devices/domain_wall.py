@@ -8,7 +8,6 @@ import math
 
 from spinlif.devices._multilayer import (check_multilayer, check_position, describe_stack,
                                          effective_material, grid_shape, multilayer_parameter_set, stack_context)
-from spinlif.parameter_sets import DEVICE_DMI
 from spinlif.mx3_format import si
 from spinlif.devices._multilayer import wall_mx_at_centre
 
@@ -17,6 +16,11 @@ __all__ = ["grid_shape", "effective_material"]
 SHORT_NAME = "dw"
 TABLE_DEVICE_TYPES = ("DW",)  # parameter-table device_type of its rows: the LIF neuron of the wall position
 DEFAULT_PARAM_SET = "P"
+DMI = 1.0e-3
+"""Interfacial DMI of sets S, P, E (J/m^2, MuMax3 ``Dind`` sign convention): physics-brief decision 2,
+the seed's 1e-12 J/m^2 is a typo."""
+FIT_FAMILIES = ("exp_Mishra8", "lin_Mishra9corr", "linear")  # compact models fitted to its runs (fitting.models)
+TRACE_PLOT = "mean_mz"  # its results/dw/traces.png (spinlif.analysis.plots.TRACE_PLOTS)
 TEMPLATE = "dw_track.mx3.j2"
 
 # physics-brief section 3.0/3.1 column (a): 512 x 128 nm^2 track (decision 1), 2 x 2 x 0.8 nm^3
@@ -33,7 +37,7 @@ DEFAULTS = {
 
 def parameter_set(name: str) -> dict:
     """Set S, P, R or E with D = 1 mJ/m^2 (physics-brief decision 2: the seed's 1e-12 is a typo)."""
-    return multilayer_parameter_set(name, DEVICE_DMI["domain_wall"])
+    return multilayer_parameter_set(name, DMI)
 
 
 def check_consistency(spec: dict) -> None:

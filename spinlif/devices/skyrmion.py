@@ -27,7 +27,6 @@ import math
 
 from spinlif.devices._multilayer import (check_multilayer, check_position, describe_stack,
                                          grid_shape, multilayer_parameter_set, stack_context)
-from spinlif.parameter_sets import DEVICE_DMI
 from spinlif.mx3_format import si
 
 __all__ = ["grid_shape"]
@@ -35,6 +34,11 @@ __all__ = ["grid_shape"]
 SHORT_NAME = "sk"
 TABLE_DEVICE_TYPES = ("SKY",)  # parameter-table device_type of its rows: the LIF neuron of the skyrmion position
 DEFAULT_PARAM_SET = "P"
+DMI = 3.0e-3
+"""Interfacial DMI of sets S, P, E (J/m^2, MuMax3 ``Dind`` sign convention): Pt-like, because the
+seed's 1e-12 J/m^2 collapses the skyrmion (physics-brief section 1)."""
+FIT_FAMILIES = ("quad", "exp_edge", "linear")  # compact models fitted to its runs (fitting.models)
+TRACE_PLOT = "guiding_centre"  # its results/sk/traces.png (spinlif.analysis.plots.TRACE_PLOTS)
 TEMPLATE = "skyrmion_track.mx3.j2"
 
 NEEL_SKYRMION_WIDTH_CELLS = 8
@@ -54,7 +58,7 @@ DEFAULTS = {
 
 def parameter_set(name: str) -> dict:
     """Set S, P, R or E with D = 3 mJ/m^2 (set R keeps its realistic 0.2 mJ/m^2: a caveat run)."""
-    return multilayer_parameter_set(name, DEVICE_DMI["skyrmion"])
+    return multilayer_parameter_set(name, DMI)
 
 
 def check_consistency(spec: dict) -> None:
