@@ -12,34 +12,6 @@ from dataclasses import dataclass
 from spinlif.units import NM
 
 
-@dataclass
-class CoefficientFit:
-    """An lmfit result reduced to what a row needs: values, standard errors (NaN for a coefficient
-    held fixed), the correlation matrix of the varied ones, success, number of residuals and BIC."""
-
-    values: dict
-    stderr: dict
-    correlation: object  # np.ndarray
-    success: bool
-    message: str
-    n_points: int
-    bic: float
-
-    @classmethod
-    def from_lmfit(cls, result, names) -> CoefficientFit:
-        import math
-
-        from spinlif.fitting.trajectory import correlation
-
-        p = result.params
-        varied = [n for n in names if p[n].vary]
-        n = result.ndata
-        return cls({k: p[k].value for k in names},
-                   {k: p[k].stderr if p[k].vary and p[k].stderr is not None else float("nan") for k in names},
-                   correlation(result, varied), bool(result.success), str(result.message), n,
-                   float(n * math.log(max(result.chisqr, 1e-300) / n) + len(varied) * math.log(n)))
-
-
 @dataclass(frozen=True)
 class Provenance:
     """Where one run's data came from: engine and version, SHA-256 of its table and template."""

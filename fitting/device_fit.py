@@ -24,7 +24,7 @@ from spinlif.fitting.diagnostics import derivative_r2, runs_test_p, segment_mean
 from spinlif.fitting.models import FAMILIES, ModelFamily
 from spinlif.fitting.neuron import NormalisedNeuron, euler_spike_error
 from spinlif.fitting.table import RAW_COLUMNS, blank_row
-from spinlif.fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit, integrate
+from spinlif.fitting.trajectory import Drive, FitResult, Trajectory, block_bootstrap, fit
 
 TRAIN_DUTIES = (1 / 2, 1 / 3)
 TEST_DUTIES = (2 / 5, 1 / 4)
@@ -160,7 +160,7 @@ class FoldResult:
 
 
 def _predict(result: FitResult, traj: Trajectory) -> np.ndarray:
-    return integrate(result.family, result.values, traj.drive, traj.t, float(traj.u[0]))
+    return result.eval(traj)  # from the trace's recorded first state
 
 
 def run_fold(family: ModelFamily, train: list[RunTrace], test: list[RunTrace], u_rest: float,

@@ -15,22 +15,24 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class Parameter:
-    """One coefficient: name, unit, starting value and bounds (in the model's units)."""
-
-    name: str
-    unit: str
-    start: float
-    lower: float = -np.inf
-    upper: float = np.inf
-    description: str = ""
+from spinlif.fitting.family import CompactModel, Parameter
 
 
 @dataclass(frozen=True)
-class ModelFamily:
-    """du/dt = rhs(u, i, params, constants): a scalar ODE with a piecewise-constant drive i(t)."""
+class ModelFamily(CompactModel):
+    """du/dt = rhs(u, i, params, constants): a scalar ODE with a piecewise-constant drive i(t), the
+    LIF families of the domain wall and the skyrmion. Its data are
+    :class:`spinlif.fitting.trajectory.Trajectory` objects (t in ns, u in ``state_unit``).
+
+    Example
+    -------
+    >>> from spinlif.fitting.trajectory import Drive, Trajectory
+    >>> t = np.linspace(0.0, 10.0, 101)
+    >>> run = Trajectory(t, np.zeros_like(t), Drive.pulse_train(1.0, 1.0, 10.0, 0.0))
+    >>> u = LINEAR_REST.eval({"tau": 20.0, "u_rest": 0.0, "gamma": 0.1}, run)
+    >>> round(float(u[10]), 4)  # 1 ns of i = 1 from rest: gamma tau (1 - exp(-1 / tau))
+    0.0975
+    """
 
     name: str
     device: str  # "DW" | "SKY"
@@ -42,9 +44,25 @@ class ModelFamily:
     polynomial_form: Callable[..., tuple[float, float, float, float]] | None = None
     exponential_form: Callable[..., tuple[float, float, float, float]] | None = None
 
-    @property
-    def names(self) -> list[str]:
-        return [p.name for p in self.parameters]
+    def guess(self, data) -> dict[str, float]:
+        """Starting values from the integral form over the trajectories ``data``
+        (:func:`spinlif.fitting.trajectory.starting_values`)."""
+        from spinlif.fitting.trajectory import starting_values
+
+        return starting_values(self, data)
+
+    def eval(self, values: dict[str, float], data, u0: float | None = None) -> np.ndarray:
+        """u(t) of one trajectory ``data`` over its exact drive, from ``u0`` (default: its first
+        recorded state) (:func:`spinlif.fitting.trajectory.integrate`)."""
+        from spinlif.fitting.trajectory import integrate
+
+        return integrate(self, values, data.drive, data.t, float(data.u[0]) if u0 is None else u0)
+
+    def fit(self, data, start: dict[str, float] | None = None):
+        """Shooting fit to the trajectories ``data`` (:func:`spinlif.fitting.trajectory.fit`)."""
+        from spinlif.fitting.trajectory import fit
+
+        return fit(self, data, start=start)
 
     def with_constants(self, **constants: float) -> ModelFamily:
         """The same family with some fixed constants set (e.g. ``m_op``, ``x_R``)."""

@@ -34,14 +34,14 @@ import lmfit
 import numpy as np
 
 from spinlif.analysis.store import AggregatedRun
-from spinlif.fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
+from spinlif.fitting.afm_rows import Provenance, base_row, status, theory_deviations
+from spinlif.fitting.family import CompactModel, FitResult, Parameter
 from spinlif.fitting.models import SINE_GORDON, SINE_GORDON_NAMES
 from spinlif.fitting.table import RAW_COLUMNS
 from spinlif.units import NM
 
 NAMES = SINE_GORDON_NAMES
 DEVICE_TYPE = "AFM_SOLITON"
-FAMILY = SINE_GORDON
 EQUATION = "dP/dt = f i - beta u^2 P, P = v / sqrt(1 - v^2/u^2), lambda_v = lambda sqrt(1 - v^2/u^2)"
 END_MARGIN_WIDTHS = 5.0  # samples closer to an open end than this many lambda are not fitted
 THEORY_TOLERANCE = {"lam": 0.01, "u_lim": 0.01, "beta_sg": 0.03}  # physics-brief 4.6 targets
@@ -114,6 +114,46 @@ def wall_runs(runs: list[AggregatedRun]) -> list[WallRun]:
     return walls
 
 
+class SineGordon(CompactModel):
+    """The damped, driven sine-Gordon soliton (the module text): its data are :class:`WallRun`
+    objects, its prediction the wall position X(t) in nm; starting values from the strip's
+    sine-Gordon mapping (:func:`theory`).
+
+    Example
+    -------
+    >>> run = WallRun("r", "decay", 0.0, np.array([0.0, 0.1]), np.array([0.0, 0.0]), np.full(2, 10.0),
+    ...               0.0, 1000.0, {})
+    >>> x = FAMILY.eval({"lam": 10.0, "u_lim": 10000.0, "beta_sg": 1e-8, "force": 0.0}, run)
+    >>> round(float(x[1]), 3)  # 0.1 ns at ~1000 m/s, decaying at beta u^2 = 1/ns
+    95.206
+    """
+
+    name = SINE_GORDON
+    equation = EQUATION
+    parameters = (Parameter("lam", "nm", 10.0, 0.0, np.inf, "rest width lambda"),
+                  Parameter("u_lim", "nm/ns", 1e4, 0.0, np.inf, "limiting (magnon) speed u, = m/s"),
+                  Parameter("beta_sg", "ns/nm^2", 1e-8, 0.0, np.inf, "damping: P decays at beta u^2"),
+                  Parameter("force", "nm/ns^2", 0.0, -np.inf, np.inf, "drive force f at i = 1"))
+
+    def guess(self, data: list[WallRun]) -> dict[str, float]:
+        """The sine-Gordon mapping of the runs' strip (:func:`theory`)."""
+        return theory(data[0].spec)
+
+    def eval(self, values: dict[str, float], data: WallRun) -> np.ndarray:
+        """X(t) (nm) of the run from its prepared state (:func:`position`)."""
+        return position(data.t, data.X0, data.v0, values["u_lim"], values["beta_sg"], values["force"], data.i)
+
+    def observed(self, data: WallRun) -> np.ndarray:
+        return data.X
+
+    def fit(self, data: list[WallRun], start: dict[str, float] | None = None) -> FitResult:
+        """Joint fit to the runs' positions and widths (:func:`fit_soliton_runs`)."""
+        return fit_soliton_runs(data, start or self.guess(data))
+
+
+FAMILY = SineGordon()
+
+
 def momentum(t: np.ndarray, v0: float, u: float, beta: float, force: float, i: float) -> np.ndarray:
     """P(t) = v gamma_L (nm/ns) of dP/dt = f i - beta u^2 P from v(0) = v0 (exact)."""
     k = beta * u * u
@@ -157,7 +197,7 @@ def _blocks(v: dict, runs: list[WallRun]) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(rx), np.concatenate(rw)
 
 
-def fit_soliton_runs(runs: list[WallRun], start: dict) -> CoefficientFit:
+def fit_soliton_runs(runs: list[WallRun], start: dict) -> FitResult:
     """Joint fit of (lambda, u, beta, f) to positions and widths of ``runs`` (see the module text).
     ``start``: starting values (the sine-Gordon mapping). Without a driven run f is fixed at its start."""
     params = lmfit.Parameters()
@@ -176,7 +216,7 @@ def fit_soliton_runs(runs: list[WallRun], start: dict) -> CoefficientFit:
                                 x_scale="jac", ftol=1e-14, xtol=1e-14, gtol=1e-14, max_nfev=2000)
         rx, rw = _blocks(result.params.valuesdict(), runs)
         scale = [max(float(np.sqrt(np.mean(rx**2))), 1e-12), max(float(np.sqrt(np.mean(rw**2))), 1e-12)]
-    return CoefficientFit.from_lmfit(result, NAMES)
+    return FitResult.from_lmfit(FAMILY, result, runs)
 
 
 def nrmse(values: dict, runs: list[WallRun]) -> tuple[float, float]:
@@ -233,7 +273,7 @@ def fit_group(runs: list[WallRun], gate: dict, code_version: str) -> dict:
                    DEVICE_TYPE)
     row.update({
         "state_var": "wall position X (Neel angle phi = pi/2 crossing), nm", "u_unit": "nm",
-        "threshold_convention": "none (soliton, not a neuron)", "model_family": FAMILY, "equation": EQUATION,
+        "threshold_convention": "none (soliton, not a neuron)", "model_family": FAMILY.name, "equation": EQUATION,
         "cov_matrix": json.dumps({"names": [n for n in NAMES if math.isfinite(main.stderr[n])],
                                   "correlation": np.round(main.correlation, 6).tolist()}),
         "eps_sg": eps, "omega_g_per_ns": v["u_lim"] / v["lam"],
@@ -256,7 +296,7 @@ def fit_group(runs: list[WallRun], gate: dict, code_version: str) -> dict:
     return row
 
 
-def _status(row: dict, result: CoefficientFit, dev: dict, gate: dict) -> tuple[str, list[str]]:
+def _status(row: dict, result: FitResult, dev: dict, gate: dict) -> tuple[str, list[str]]:
     free = sum(math.isfinite(e) for e in result.stderr.values())
     if result.n_points < 4 * free:
         return "rejected", [f"{result.n_points} position and width samples for {free} coefficients (< 4 per coefficient)"]

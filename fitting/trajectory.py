@@ -17,7 +17,7 @@ solve exactly per segment, so the integration adds no error to the float32 table
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import lmfit
 import numpy as np
@@ -25,7 +25,8 @@ from scipy import stats
 from scipy.optimize import least_squares
 
 from spinlif.fitting import closed_form
-from spinlif.fitting.models import ModelFamily
+from spinlif.fitting.family import CompactModel
+from spinlif.fitting.family import FitResult, correlation  # noqa: F401  (re-exported)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class Trajectory:
     label: str = ""
 
 
-def integrate(family: ModelFamily, values: dict[str, float], drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
+def integrate(family: CompactModel, values: dict[str, float], drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
     """u(t) of the model over the piecewise-constant drive, restarting at every drive edge, from
     the family's exact solution per segment (:mod:`fitting.closed_form`)."""
     poly, expo = family.polynomial(values), family.exponential(values)
@@ -118,7 +119,7 @@ def _piecewise(segment, drive: Drive, t: np.ndarray, u0: float) -> np.ndarray:
     return out
 
 
-def _integral_residual(family: ModelFamily, values: dict, trajs: list[Trajectory]) -> np.ndarray:
+def _integral_residual(family: CompactModel, values: dict, trajs: list[Trajectory]) -> np.ndarray:
     res = []
     for tr in trajs:
         f0 = family.derivative(tr.u, 0.0, values)
@@ -128,7 +129,7 @@ def _integral_residual(family: ModelFamily, values: dict, trajs: list[Trajectory
     return np.concatenate(res)
 
 
-def starting_values(family: ModelFamily, trajs: list[Trajectory]) -> dict[str, float]:
+def starting_values(family: CompactModel, trajs: list[Trajectory]) -> dict[str, float]:
     """Integral-form least squares from several starts (sign flips of the sign-free parameters)."""
     names = family.names
     lo = np.array([p.lower for p in family.parameters])
@@ -151,24 +152,7 @@ def starting_values(family: ModelFamily, trajs: list[Trajectory]) -> dict[str, f
     return best
 
 
-@dataclass
-class FitResult:
-    """Coefficients with uncertainties, in the family's units."""
-
-    family: ModelFamily
-    values: dict[str, float]
-    stderr: dict[str, float]
-    ci95: dict[str, tuple[float, float]]
-    correlation: np.ndarray
-    nrmse: dict[str, float]
-    bic: float
-    n_points: int
-    success: bool
-    message: str
-    extra: dict = field(default_factory=dict)
-
-
-def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = None,
+def fit(family: CompactModel, trajs: list[Trajectory], u_scale: float | None = None,
         start: dict[str, float] | None = None, restarts: int = 3) -> FitResult:
     """Shooting fit of ``family`` to all ``trajs`` at once.
 
@@ -224,17 +208,6 @@ def fit(family: ModelFamily, trajs: list[Trajectory], u_scale: float | None = No
                      str(result.message), {"nfev": result.nfev, "start": start,
                                            "autocorrelation_time_samples": tau,
                                            "u0": [result.params[f"u0_{k}"].value for k in range(len(trajs))]})
-
-
-def correlation(result: lmfit.minimizer.MinimizerResult, names: list[str]) -> np.ndarray:
-    """Correlation matrix of the parameters ``names`` (in that order) from an lmfit result's
-    covariance; NaN where lmfit could not estimate one."""
-    if result.covar is None:
-        return np.full((len(names), len(names)), np.nan)
-    order = [result.var_names.index(k) for k in names]
-    cov = result.covar[np.ix_(order, order)]
-    sd = np.sqrt(np.diag(cov))
-    return cov / np.outer(sd, sd)
 
 
 def block_bootstrap(result: FitResult, trajs: list[Trajectory], periods_ns: list[float], n: int = 200,

@@ -11,7 +11,7 @@ the fit needs no delta approximation). The neuron fires when |phi - phi(0)| cros
 Neel vector passes the hard direction of the in-plane easy axis and falls into the next minimum).
 
 Identification (brief 4.5): (1) the linear response to one subthreshold kick gives starting
-values (:func:`fitting.afm.identify_from_kick`, with the kick at its centre); (2) a shooting fit of
+values (:func:`identify_from_kick`, with the kick at its centre); (2) a shooting fit of
 the nonlinear model to the kick trains (lmfit, trust-region reflective) gives the coefficients,
 with Jacobian standard errors. Folds as for the LIF neurons: the trains alternate between a
 training and a held-out set (sorted by kick interval), the identification run is in both; the
@@ -27,15 +27,16 @@ from dataclasses import dataclass, field
 
 import lmfit
 import numpy as np
+from scipy.integrate import solve_ivp
 
 from spinlif.analysis.store import AggregatedRun
-from spinlif.fitting.afm_rows import CoefficientFit, Provenance, base_row, status, theory_deviations
+from spinlif.fitting.afm_rows import Provenance, base_row, status, theory_deviations
+from spinlif.fitting.family import CompactModel, FitResult, Parameter
 from spinlif.fitting.models import WASHBOARD, WASHBOARD_NAMES
 from spinlif.fitting.trajectory import Drive
 
 NAMES = WASHBOARD_NAMES
 DEVICE_TYPE = "AFM0D"
-FAMILY = WASHBOARD
 EQUATION = "phi'' + 2 eta omega0 phi' + (omega0^2 / 2) sin(2 phi) = b i(t)"
 THRESHOLD = math.pi / 2
 THEORY_TOLERANCE = 0.05  # physics-brief 4.5: micromagnetic / macrospin data within 5 %
@@ -98,18 +99,114 @@ def kick_runs(runs: list[AggregatedRun]) -> list[KickRun]:
     return kicked
 
 
-def simulate(values: dict, drive: Drive, t: np.ndarray) -> np.ndarray:
-    """phi(t) of the washboard from rest at phi = 0 under the torque b i(t) (:func:`fitting.afm.integrate_washboard`)."""
-    from spinlif.fitting.afm import integrate_washboard
+def integrate_washboard(omega0: float, eta: float, t: np.ndarray, kicks=(), nu0: float = 0.0,
+                        torque=None, phi0: float = 0.0) -> np.ndarray:
+    """phi(t) (rad) of phi'' + 2 eta omega0 phi' + (omega0^2 / 2) sin 2 phi = torque(t), from rest
+    at phi0, integrated exactly between breakpoints (DOP853, rtol 1e-10). ``kicks``: times (ns) where
+    phi' jumps by ``nu0`` (delta kicks); ``torque``: a (levels, edges) pair of a piecewise-constant
+    torque in rad/ns^2 (finite kicks, DC)."""
+    t = np.asarray(t, float)
+    out = np.empty_like(t)
+    out[t <= t[0]] = phi0
+    y = np.array([phi0, 0.0])
+    start = float(t[0])
+    edges, levels = (np.array([t[0]]), np.zeros(1)) if torque is None else (np.asarray(torque[1]), np.asarray(torque[0]))
+    kick_times = {float(k) for k in kicks if t[0] <= k < t[-1]}
+    boundaries = sorted(kick_times | {float(e) for e in edges if t[0] < e < t[-1]})
+    for end in boundaries + [float(t[-1])]:
+        if end > start:
+            level = float(levels[np.clip(np.searchsorted(edges, start, side="right") - 1, 0, len(levels) - 1)])
+            sol = solve_ivp(lambda _, s, a=level: [s[1], a - 2 * eta * omega0 * s[1] - 0.5 * omega0**2 * math.sin(2 * s[0])],
+                            (start, end), y, dense_output=True, rtol=1e-10, atol=1e-12, method="DOP853")
+            if not sol.success:
+                return np.full_like(t, np.nan)
+            mask = (t > start) & (t <= end)
+            if mask.any():
+                out[mask] = sol.sol(t[mask])[0]
+            y = sol.y[:, -1].copy()
+            start = end
+        if end in kick_times:
+            y[1] += nu0
+    return out
 
+
+def simulate_washboard(omega0: float, eta: float, nu0: float, kicks, t: np.ndarray,
+                       phi0: float = 0.0) -> np.ndarray:
+    """phi(t) (rad) of the washboard neuron for delta kicks at times ``kicks`` (ns): phi is
+    continuous and phi' jumps by nu0 at each kick (seed 000 Eq. 4)."""
+    return integrate_washboard(omega0, eta, t, kicks, nu0, phi0=phi0)
+
+
+def identify_from_kick(t: np.ndarray, phi: np.ndarray, t_kick: float = 0.0) -> dict:
+    """Starting values from one subthreshold kick: fit phi = A (e^{s1 tau} - e^{s2 tau}) to the
+    response (tau = t - t_kick), then omega0 = sqrt(s1 s2), eta = -(s1 + s2) / (2 omega0), nu0 = A (s1 - s2)."""
+    tau = np.asarray(t, float) - t_kick
+    sel = tau > 0
+    tau, y = tau[sel], np.asarray(phi, float)[sel]
+    peak = tau[np.argmax(np.abs(y))]
+    params = lmfit.Parameters()
+    params.add("a", value=float(np.max(np.abs(y))) * np.sign(y[np.argmax(np.abs(y))]) * 1.5)
+    params.add("s1", value=-1.0 / (3 * peak), max=-1e-9)
+    params.add("ds", value=3.0 / peak, min=1e-9)  # s2 = s1 - ds
+    result = lmfit.minimize(lambda p: p["a"] * (np.exp(p["s1"] * tau) - np.exp((p["s1"] - p["ds"]) * tau)) - y,
+                            params, method="least_squares")
+    s1 = result.params["s1"].value
+    s2 = s1 - result.params["ds"].value
+    omega0 = math.sqrt(s1 * s2)
+    return {"omega0": omega0, "eta": -(s1 + s2) / (2 * omega0), "nu0": result.params["a"].value * (s1 - s2)}
+
+
+class Washboard(CompactModel):
+    """The damped washboard neuron (the module text): its data are :class:`KickRun` objects, its
+    prediction phi(t) in rad from rest; starting values from the single-kick linear response
+    (:func:`starting_values`). Its NRMSE is over the firing threshold pi/2.
+
+    Example
+    -------
+    >>> drive = Drive.pulse_train(0.01, 0.09, 0.1, 1.0, amplitude=1.0)
+    >>> run = KickRun("one kick", np.linspace(0, 1, 101), np.zeros(101), drive, 1, 0.01, 0.1, 1.0, {})
+    >>> phi = FAMILY.eval({"omega0": 10.0, "eta": 5.0, "b_kick": 100.0}, run)
+    >>> bool(0 < phi.max() < THRESHOLD)  # one 1 rad/ns kick: subthreshold
+    True
+    """
+
+    name = WASHBOARD
+    equation = EQUATION
+    parameters = (Parameter("omega0", "rad/ns", 10.0, 1e-6, np.inf, "small-oscillation frequency"),
+                  Parameter("eta", "1", 1.0, 1e-4, np.inf, "damping ratio"),
+                  Parameter("b_kick", "rad/ns^2", 1.0, -np.inf, np.inf, "torque per unit drive i"))
+
+    def guess(self, data: list[KickRun]) -> dict[str, float]:
+        """From the single-kick identification run (:func:`starting_values`; unit values without one)."""
+        return starting_values(data, {p.name: p.start for p in self.parameters})
+
+    def eval(self, values: dict[str, float], data: KickRun) -> np.ndarray:
+        """phi(t) (rad) of the run (:func:`simulate`)."""
+        return simulate(values, data.drive, data.t)
+
+    def observed(self, data: KickRun) -> np.ndarray:
+        return data.phi
+
+    def fit(self, data: list[KickRun], start: dict[str, float] | None = None) -> FitResult:
+        """Shooting fit to the runs' phi(t) (:func:`fit_washboard_runs`)."""
+        return fit_washboard_runs(data, start or self.guess(data))
+
+    def nrmse(self, values: dict[str, float], data: KickRun) -> float:
+        """RMS error over the firing threshold pi/2 (as :func:`evaluate`)."""
+        return float(np.sqrt(np.mean((self.eval(values, data) - data.phi) ** 2)) / THRESHOLD)
+
+
+FAMILY = Washboard()
+
+
+def simulate(values: dict, drive: Drive, t: np.ndarray) -> np.ndarray:
+    """phi(t) of the washboard from rest at phi = 0 under the torque b i(t) (:func:`integrate_washboard`)."""
     return integrate_washboard(values["omega0"], values["eta"], t,
                                torque=(values["b_kick"] * drive.levels, drive.edges[:-1]))
 
 
 def starting_values(runs: list[KickRun], fallback: dict) -> dict:
     """From the single-kick identification run (brief 4.5 step 1) if there is one, else ``fallback``."""
-    from spinlif.fitting.afm import identify_from_kick
-
     single = [r for r in runs if r.n_kicks == 1]
     if not single:
         return dict(fallback)
@@ -118,7 +215,7 @@ def starting_values(runs: list[KickRun], fallback: dict) -> dict:
     return {"omega0": start["omega0"], "eta": start["eta"], "b_kick": start["nu0"] / (r.amplitude * r.t_on_ns)}
 
 
-def fit_washboard_runs(runs: list[KickRun], start: dict) -> CoefficientFit:
+def fit_washboard_runs(runs: list[KickRun], start: dict) -> FitResult:
     """Shooting fit of (omega0, eta, b) to phi(t) of ``runs`` from ``start``."""
     params = lmfit.Parameters()
     params.add("omega0", value=start["omega0"], min=1e-6)
@@ -131,7 +228,7 @@ def fit_washboard_runs(runs: list[KickRun], start: dict) -> CoefficientFit:
         return np.where(np.isfinite(r), r, 1e3)
     result = lmfit.minimize(residual, params, method="least_squares", x_scale="jac", ftol=1e-12, xtol=1e-12,
                             gtol=1e-12, max_nfev=400)
-    return CoefficientFit.from_lmfit(result, NAMES)
+    return FitResult.from_lmfit(FAMILY, result, runs)
 
 
 def first_spike(t: np.ndarray, phi: np.ndarray) -> float:
@@ -210,8 +307,6 @@ def single_kick_threshold(eta: float) -> float:
     """nu_c / omega0 of one delta kick from rest (depends on eta only; bisection on the exact model)."""
     from scipy.optimize import brentq
 
-    from spinlif.fitting.afm import simulate_washboard
-
     t = np.linspace(0.0, 20.0 + 4 * eta, 4000)  # omega0 = 1: dimensionless time
     swing = lambda nu: simulate_washboard(1.0, eta, nu, [0.0], t).max() - THRESHOLD  # noqa: E731
     return float(brentq(swing, 1e-3, 50 * (eta + 1)))
@@ -249,7 +344,7 @@ def fit_group(runs: list[KickRun], gate: dict, code_version: str) -> dict:
     row.update({
         "state_var": "mean Neel angle phi of the uniform strip, from phi(0)", "u_unit": "rad",
         "u_rest": 0.0, "u_th": THRESHOLD, "threshold_convention": "|phi - phi(0)| = pi/2",
-        "model_family": FAMILY, "equation": EQUATION,
+        "model_family": FAMILY.name, "equation": EQUATION,
         "omega0_rad_s": w_rad_s, "omega0_rad_s_sigma": main.stderr["omega0"] * 1e9,
         "eta": v["eta"], "eta_sigma": main.stderr["eta"],
         "kick_gain_rad_per_ns2": v["b_kick"], "kick_gain_rad_per_ns2_sigma": main.stderr["b_kick"],
@@ -277,7 +372,7 @@ def fit_group(runs: list[KickRun], gate: dict, code_version: str) -> dict:
     return row
 
 
-def _status(row: dict, result: CoefficientFit, dev: dict, gate: dict) -> tuple[str, list[str]]:
+def _status(row: dict, result: FitResult, dev: dict, gate: dict) -> tuple[str, list[str]]:
     k, n = map(int, row["fire_agreement"].split("/"))
     disagree = [f"fire/no-fire agrees on {row['fire_agreement']} kick trains"] if k < n else []
     return status(row, result, dev, dict.fromkeys(dev, THEORY_TOLERANCE), gate, ("eta", "b_kick"),

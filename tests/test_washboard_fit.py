@@ -9,10 +9,9 @@ import math
 import numpy as np
 import pytest
 
-from spinlif.fitting.afm import simulate_washboard
 from spinlif.fitting.trajectory import Drive
-from spinlif.fitting.washboard_fit import (KickRun, WashboardNeuron, evaluate, first_spike, fit_washboard_runs, folds, simulate,
-                                   single_kick_threshold, starting_values)
+from spinlif.fitting.washboard_fit import (FAMILY, KickRun, WashboardNeuron, evaluate, first_spike, fit_washboard_runs,
+                                          folds, simulate, simulate_washboard, single_kick_threshold, starting_values)
 
 TRUE = {"omega0": 10.0, "eta": 5.0, "b_kick": -1650.0}  # rad/ns, -, rad/ns^2: set N of the demo
 T_ON = 0.01  # ns
@@ -48,6 +47,10 @@ def test_washboard_identification_recovers_the_model():
         print(k, result.values[k], result.stderr[k], true)
         assert result.values[k] == pytest.approx(true, rel=0.01)
         assert abs(result.values[k] - true) <= 1.96 * result.stderr[k] + 1e-9 * abs(true), k
+    assert result.family is FAMILY and max(result.nrmse.values()) < 1e-4  # one result type: the family's own NRMSE
+    assert all(lo < result.values[k] < hi for k, (lo, hi) in result.ci95.items())
+    np.testing.assert_allclose(result.eval(fold_b[0]), simulate(result.values, fold_b[0].drive, fold_b[0].t))
+    assert "omega0" in result.report() and "rad/ns" in result.report()
     held_out = evaluate(result.values, fold_b)
     assert held_out["agree"] == held_out["n"] == 2 and held_out["nrmse"] < 1e-4
     assert [r.fired for r in fold_b] == [True, False]  # 100 ps fires, 400 ps does not
