@@ -216,13 +216,32 @@ def read_ovf_array(path: str | os.PathLike) -> tuple[np.ndarray, OVFHeader]:
 def read_ovf(path: str | os.PathLike) -> xr.DataArray:
     """Read one OVF file into an :class:`xarray.DataArray`.
 
-    Returns an array with dims ``(z, y, x, component)``, coordinates at cell centres in
-    the file's mesh unit (metres for MuMax3), ``component`` labelled ``x, y, z`` for
-    3-vectors (the file's value labels otherwise) and attrs ``title``, ``units`` (the
-    value unit), ``time`` (simulation time in s, NaN if absent), ``cellsize`` (m) and
-    ``source``.
+    Parameters
+    ----------
+    path : str or os.PathLike
+        An OVF 1.0 or 2.0 file, text or binary 4/8 (MuMax3's ``m000000.ovf``, OOMMF, the cpu engine).
 
-    Raises :class:`OVFError` with the file name and the defect for corrupt files.
+    Returns
+    -------
+    xarray.DataArray
+        Dims ``(z, y, x, component)``, coordinates at cell centres in the file's mesh unit
+        (metres for MuMax3), ``component`` labelled ``x, y, z`` for 3-vectors (the file's value
+        labels otherwise) and attrs ``title``, ``units`` (the value unit), ``time`` (simulation
+        time in s, NaN if absent), ``cellsize`` (m) and ``source``.
+
+    Raises
+    ------
+    OVFError
+        For a corrupt file, with the file name and the defect.
+
+    Example
+    -------
+    >>> import tempfile
+    >>> m = np.zeros((1, 2, 4, 3), np.float32); m[..., 2] = 1.0
+    >>> path = write_ovf(Path(tempfile.mkdtemp()) / "m000000.ovf", m, (2e-9, 2e-9, 1e-9), time=1e-9)
+    >>> a = read_ovf(path)
+    >>> a.dims, a.shape, float(a.x[0]), a.attrs["time"], float(a.sel(component="z").mean())
+    (('z', 'y', 'x', 'component'), (1, 2, 4, 3), 1e-09, 1e-09, 1.0)
     """
     values, header = read_ovf_array(path)
     nz, ny, nx = header.shape

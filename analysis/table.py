@@ -55,6 +55,25 @@ def read_table(path: str | os.PathLike) -> pd.DataFrame:
     line (the file of a running or killed run) is dropped and counted in
     ``df.attrs["dropped_partial_rows"]``. Repeated or non-monotonic ``t`` is kept as
     written; the index is the row number.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A ``table.txt`` written by MuMax3 or the cpu engine (tab-separated, ``# t (s)\\tmx ()`` header).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One float column per quantity, in the file's SI units (t in s, energies in J, fields in T).
+
+    Example
+    -------
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "table.txt"
+    >>> _ = path.write_text("# t (s)\\tmx ()\\tmy ()\\tmz ()\\n0\\t1\\t0\\t0\\n1e-12\\t0.99\\t0.1\\t0\\n1e-1")
+    >>> df = read_table(path)
+    >>> list(df.columns), df.attrs["units"]["t"], len(df), df.attrs["dropped_partial_rows"]
+    (['t', 'mx', 'my', 'mz'], 's', 2, 1)
     """
     path = os.fspath(path)
     with open(path, "rb") as f:

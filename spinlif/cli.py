@@ -45,9 +45,9 @@ def cmd_sweep(args) -> int:
 
 def cmd_render(args) -> int:
     from spinlif.render import write_script
-    from spinlif.validation.problems import load_document, script_for
+    from spinlif.validation.problems import load_job
 
-    text = script_for(load_document(args.spec))
+    text = load_job(args.spec).render()
     if args.output:
         write_script(text, args.output)
     else:

@@ -69,7 +69,7 @@ def write_script(text: str, path: str | Path) -> Path:
     Parameters
     ----------
     text : str
-        The script (:func:`render`, or :func:`spinlif.validation.problems.script_for`).
+        The script (:func:`render`, or a job's :meth:`spinlif.runs.Job.render`).
     path : str or Path
         Where it goes.
 

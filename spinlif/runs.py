@@ -337,6 +337,12 @@ class Job:
                     "template_sha256": template_sha256(device_module(spec["device"]).TEMPLATE)},
                    render)
 
+    def render(self) -> str:
+        """The MuMax3 script the document renders to (not defined for a ``.mx3`` job)."""
+        if self.is_script:
+            raise ValueError("a MuMax3 script is run as it is: there is nothing to render")
+        return self.render_script(self.spec)
+
     def script(self, path: Path, given: str | Path | None, rendered: Path) -> Path:
         """The ``.mx3`` both engines execute: the user's script, the one given, or the document
         rendered to ``rendered``."""
@@ -346,7 +352,7 @@ class Job:
             return Path(given)
         from spinlif.render import write_script
 
-        return write_script(self.render_script(self.spec), rendered)
+        return write_script(self.render(), rendered)
 
 
 def _table_progress(table: Path, t_total: float, stop: threading.Event, label: str) -> None:
@@ -382,18 +388,54 @@ def simulate(
 ) -> dict:
     """Simulate one spec into ``out_dir``; return the completed run's manifest.
 
-    ``engine`` is ``mumax3``, ``cpu`` or ``auto``. Both execute ``script``, the rendered ``.mx3``
-    (rendered here next to ``out_dir`` when not given). ``threads`` sets the CPU
-    engine's torch threads; ``gpu`` and ``cache_dir`` go to MuMax3's ``-gpu`` and ``-cache``.
-    ``gpu="auto"`` holds a free slot of :func:`spinlif.gpu.acquire_slot` (``gpu_slots`` MuMax3
-    processes per GPU, locks in ``lock_dir``) for the whole run.
+    The engine writes into ``<out_dir>.partial``; a complete run is renamed to ``out_dir``, a failed
+    one to ``<out_dir>.failed`` with its manifest saying why (:class:`SimulationFailed` is raised).
 
-    ``spec_path`` may also be a MuMax3 script (``.mx3``): both engines then run it as it is.
-    ``precision`` (cpu engine) is ``float64`` or ``float32`` (MuMax3's own arithmetic).
-    ``expect_continue`` (cpu engine) records failed expects and lets the script finish;
-    the manifest then says ``expects_failed``. ``job`` is what ``spec_path`` holds, when the caller
-    has loaded it (:func:`spinlif.validation.problems.load_job` for any document); by default
-    :meth:`Job.load`.
+    Parameters
+    ----------
+    spec_path : str or Path
+        A run spec (``spec.yaml``, SI units), or a MuMax3 script (``.mx3``) that both engines run as it is.
+    engine : str
+        ``mumax3``, ``cpu`` or ``auto`` (MuMax3 where a binary and a GPU are found).
+    out_dir : str or Path
+        The run's output directory (``table.txt``, OVF 2.0 snapshots, ``manifest.json``).
+    threads : int
+        The cpu engine's torch threads.
+    script : str or Path, optional
+        The rendered ``.mx3`` both engines execute (rendered next to ``out_dir`` when not given).
+    mumax3_binary : str, optional
+        The ``mumax3`` executable (default: ``$SPINLIF_MUMAX3``, then ``PATH``).
+    gpu : int or "auto", optional
+        MuMax3's ``-gpu``; ``"auto"`` holds a free slot of :func:`spinlif.gpu.acquire_slot`
+        (``gpu_slots`` MuMax3 processes per GPU, locks in ``lock_dir``) for the whole run.
+    gpu_slots : int
+        MuMax3 processes per GPU with ``gpu="auto"``.
+    lock_dir : str or Path, optional
+        Where the GPU slot locks live (default: machine-wide in ``$TMPDIR``).
+    cache_dir : str or Path, optional
+        MuMax3's ``-cache`` (demag kernels).
+    timeout_s : float, optional
+        Wall-time limit (s); on SLURM counted on the job's clock (:func:`runner_time_limit_s`).
+    expect_continue : bool
+        cpu engine: record failed expects and let the script finish (manifest ``expects_failed``).
+    precision : str
+        cpu engine arithmetic: ``float64``, or ``float32`` as MuMax3 on the GPU.
+    job : Job, optional
+        What ``spec_path`` holds, when the caller has loaded it (default :meth:`Job.load`).
+
+    Returns
+    -------
+    dict
+        The manifest: status ``complete``, engine and version, command, wall time (s), SHA-256 of
+        every output, the spec hash and run id.
+
+    Example
+    -------
+    >>> from spinlif.spec import base_spec, dump_spec
+    >>> spec = base_spec("domain_wall", "P")  # doctest: +SKIP
+    >>> dump_spec(spec, "spec.yaml"); manifest = simulate("spec.yaml", "cpu", "sim")  # doctest: +SKIP
+    >>> manifest["status"], sorted(manifest["outputs"])[:2]  # doctest: +SKIP
+    ('complete', ['m000000.ovf', 'm000001.ovf'])
     """
     import contextlib
 

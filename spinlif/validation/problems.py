@@ -90,15 +90,6 @@ def load_problem(path: str | Path) -> dict:
     return problem
 
 
-def load_document(path: str | Path) -> dict:
-    """A ``problem.yaml`` or a device ``spec.yaml``, whichever the file holds, validated."""
-    from spinlif.spec import load_spec
-    from spinlif.yaml_input import load_yaml
-
-    document = load_yaml(path)
-    return load_problem(path) if is_problem(document) else load_spec(path)
-
-
 def total_time(problem: dict) -> float:
     """Simulated time (s) after the initial relaxation, for progress reports; 0 for statics."""
     return float(problem["derived"].get("total_time", 0.0))
@@ -118,13 +109,6 @@ def render_problem(problem: dict) -> str:
     context.update(run_id=problem_id(problem), spec_sha256=spec_hash(problem), template=module.TEMPLATE,
                    version=__version__, case=problem["case"], run=problem["run"])
     return tidy_script(environment().get_template(module.TEMPLATE).render(**context))
-
-
-def script_for(document: dict) -> str:
-    """The MuMax3 script of a device run spec or a validation problem, whichever ``document`` is."""
-    from spinlif.render import render
-
-    return render_problem(document) if is_problem(document) else render(document)
 
 
 def load_job(path: str | Path):
