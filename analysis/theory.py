@@ -202,17 +202,6 @@ def skyrmion_radial_profile(Aex: float, D: float, K: float, r_max: float, disk: 
     return r * ell, th
 
 
-def skyrmion_energy(r, theta, Aex: float, D: float, K: float) -> float:
-    """Energy per unit thickness (J/m) of a radial profile, relative to the uniform state."""
-    import numpy as np
-
-    dth = np.gradient(theta, r)
-    rr = np.maximum(r, 1e-30)
-    dens = Aex * (dth**2 + np.sin(theta) ** 2 / rr**2) + abs(D) * (dth + np.sin(theta) * np.cos(theta) / rr) \
-        + K * np.sin(theta) ** 2
-    return float(2 * np.pi * np.trapezoid(dens * r, r))
-
-
 def skyrmion_radius(r, theta) -> float:
     """Radius where m_z = cos theta = 0 (units of r), linearly interpolated."""
     import numpy as np

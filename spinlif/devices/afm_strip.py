@@ -42,8 +42,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-import numpy as np
-
 from spinlif.drive import drive_segments
 from spinlif.mx3_format import si
 from spinlif.devices._track import check_inside, check_track
@@ -176,27 +174,6 @@ def describe(spec: dict) -> dict:
             "wall_velocity_m_s": ini["wall_velocity"], "length_nm": round(spec["geometry"]["length"] * 1e9, 6),
             **({"t_on_ns": round(d["t_on"] * 1e9, 9), "t_off_ns": round(d["t_off"] * 1e9, 9)}
                if d["protocol"] == "pulse_train" else {})}
-
-
-def neel_angle_and_canting(spec: dict, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Initial in-plane Neel angle phi(x) and canting m_z(x) on mesh-centred positions x (m).
-
-    n_walls = 0: uniform phi = 0. n_walls = 1: phi = 2 atan exp((x - X) / lambda_v), the
-    Lorentz-contracted wall moving at v, with the canting that makes phi_dot = -v phi':
-    m_z = v phi' Ms / (2 gamma H). n_walls = N >= 2: the uniform spiral phi = N pi (x + L/2) / L.
-    """
-    ini, sg = spec["initial_state"], sine_gordon_parameters(spec)
-    n, L = ini["n_walls"], spec["geometry"]["length"]
-    if n == 0:
-        return np.zeros_like(x), np.zeros_like(x)
-    if n >= 2:
-        return n * math.pi * (x + L / 2) / L, np.zeros_like(x)
-    v = ini["wall_velocity"]
-    lam_v = sg.contracted_width(v)
-    s = (x - ini["wall_position"]) / lam_v
-    phi = 2 * np.arctan(np.exp(s))
-    dphi = 1 / (lam_v * np.cosh(s))
-    return phi, v * dphi * spec["material"]["Ms"] / (2 * GAMMA_LL * sg.H)
 
 
 def template_context(spec: dict) -> dict:

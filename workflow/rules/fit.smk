@@ -9,8 +9,8 @@ def validation_report_input(wildcards):
 
 
 def fit_threshold(wildcards):
-    """``--threshold`` of the compact neuron: <m_z> (domain wall) or the guiding-centre displacement
-    in nm (skyrmion), from the observables settings; none for the AFM soliton."""
+    """``--threshold`` of the device's compact neuron: the observables setting its registry entry
+    names (``NEURON_THRESHOLD``), in the state's unit; none where the device names none."""
     from spinlif.devices import device_module
 
     device = DEVICE_OF_SHORT[wildcards.device]
