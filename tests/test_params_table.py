@@ -124,12 +124,12 @@ def test_snntorch_neuron_reproduces_the_first_spike(group, tmp_path):
     (within one step), resets to rest, and spikes again."""
     torch = pytest.importorskip("torch")
     pytest.importorskip("snntorch")
-    from spinlif.fitting.snn import spintronic_lif
+    from spinlif.network.neurons import neuron_from_row
 
     _, rows, _ = group
     write_table(rows, tmp_path / "lif_params.csv")
     (params,) = load_params(tmp_path / "lif_params.csv", device="DW", selected_only=True)
-    neuron = spintronic_lif(params)
+    neuron = neuron_from_row(params)
     exact = NormalisedNeuron(params.p1, params.p2, params.p0, params.g, params.u_rest, params.u_th)
     t_exact = exact.exact_first_spike(np.array([0.0, 100.0]), np.array([1.0]), 100.0)
     mem = torch.zeros(1, dtype=torch.float64)

@@ -1,0 +1,163 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Neurons from parameter-table rows, with surrogate gradients (issue 16, item 1).
+
+Units, written once (:class:`StepMapping`): network step k covers the time [k dt, (k + 1) dt) in ns,
+with dt the row's ``dt_recommended_ns`` unless the caller chooses another; a network input x at a
+step is the device drive i = J / J0 held over that step. A rate of n spikes in N steps is
+n / (N dt) spikes per ns (GHz).
+
+* LIF rows (DW, SKY; polynomial families): :class:`SpintronicLIF`, a ``snntorch.Leaky`` whose state
+  function is the row's normalised compact model, one forward-Euler step per call,
+
+      mem <- mem + dt (p1 mem^2 + p2 mem + p0 + g i),   spike when mem > 1,
+
+  reset to rest (``reset_mode = to_rest``: mem = 0) on the step after the spike, as snnTorch does.
+* AFM neuron rows (AFM0D, ``washboard2``): :class:`WashboardNeuron`, the damped washboard
+
+      phi'' + 2 eta omega0 phi' + (omega0^2 / 2) sin 2 phi = b i,
+
+  one semi-implicit Euler step per call (velocity first), a spike when phi passes the next barrier
+  (|phi - phi_rest| > pi/2); it needs no reset: phi settles in the next minimum, phi_rest + pi, which
+  becomes the rest state (the row's ``reset_mode``).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class StepMapping:
+    """Network steps in table units: one step is ``dt_ns`` ns, a network input is the drive i = J/J0.
+
+    Example
+    -------
+    >>> m = StepMapping(0.05)
+    >>> m.steps(10.0), m.rate_ghz(n_spikes=4, n_steps=200)
+    (200, 0.4)
+    """
+
+    dt_ns: float
+
+    def steps(self, t_ns: float) -> int:
+        """Number of network steps that cover ``t_ns`` ns."""
+        return int(math.ceil(t_ns / self.dt_ns - 1e-9))
+
+    def rate_ghz(self, n_spikes: float, n_steps: int) -> float:
+        """Firing rate (1/ns = GHz) of ``n_spikes`` in ``n_steps`` steps."""
+        return float(n_spikes) / (n_steps * self.dt_ns)
+
+
+WASHBOARD_STEPS_PER_RELAXATION = 10
+"""The washboard's network step: a tenth of its fastest time, 1 / (2 eta omega0 + omega0) (ns)."""
+
+
+def washboard_dt_ns(omega0_per_ns: float, eta: float) -> float:
+    """The AFM neuron's network step (ns): the table has none (``dt_recommended_ns`` is for LIF rows).
+
+    Example
+    -------
+    >>> round(washboard_dt_ns(10.0, 5.0), 6)
+    0.000909
+    """
+    return 1.0 / (WASHBOARD_STEPS_PER_RELAXATION * omega0_per_ns * (2 * eta + 1))
+
+
+@cache
+def _classes():
+    import snntorch as snn
+    import torch
+
+    class SpintronicLIF(snn.Leaky):
+        """snnTorch ``Leaky`` with a LIF row's compact model as its state function."""
+
+        def __init__(self, p1: float, p2: float, p0: float, g: float, dt: float, **kwargs):
+            kwargs.setdefault("reset_mechanism", "zero")
+            super().__init__(beta=1.0, threshold=1.0, **kwargs)
+            self.register_buffer("coefficients", torch.tensor([p1, p2, p0, g], dtype=torch.float64))
+            self.dt = float(dt)
+            self.mapping = StepMapping(self.dt)
+
+        def _base_state_function(self, input_):
+            p1, p2, p0, g = self.coefficients.to(self.mem.dtype)
+            mem = self.mem
+            return mem + self.dt * (p1 * mem * mem + p2 * mem + p0 + g * input_)
+
+    class WashboardNeuron(torch.nn.Module):
+        """The AFM neuron: ``spk, state = neuron(i, state)``, state = (phi, omega, phi_rest) in rad,
+        rad/ns, rad; ``neuron.init_state()`` starts at rest."""
+
+        def __init__(self, omega0: float, eta: float, b: float, dt: float, spike_grad=None):
+            super().__init__()
+            self.register_buffer("coefficients", torch.tensor([omega0, eta, b], dtype=torch.float64))
+            self.dt = float(dt)
+            self.mapping = StepMapping(self.dt)
+            self.spike_grad = spike_grad or snn.surrogate.atan()
+
+        def init_state(self):
+            return torch.zeros(()), torch.zeros(()), torch.zeros(())
+
+        def forward(self, input_, state=None):
+            phi, omega, rest = state if state is not None else self.init_state()
+            w0, eta, b = self.coefficients.to(input_.dtype)
+            omega = omega + self.dt * (b * input_ - 2 * eta * w0 * omega - 0.5 * w0 * w0 * torch.sin(2 * phi))
+            phi = phi + self.dt * omega
+            lead = phi - rest
+            spk = self.spike_grad(lead.abs() - math.pi / 2)
+            rest = rest + math.pi * torch.sign(lead) * spk.detach()  # the next minimum is the new rest
+            return spk, (phi, omega, rest)
+
+    return SpintronicLIF, WashboardNeuron
+
+
+def neuron_from_row(params, dt_ns: float | None = None, **kwargs):
+    """The network neuron of one :func:`spinlif.fitting.table.load_params` row.
+
+    Parameters
+    ----------
+    params : NeuronParams
+        A DW or SKY row of a polynomial family (``lin_Mishra9corr``, ``linear``, ``quad``), or an
+        AFM0D ``washboard2`` row.
+    dt_ns : float, optional
+        The network step (ns); default: the row's ``dt_recommended_ns`` (LIF), or
+        :func:`washboard_dt_ns` (AFM neuron).
+    **kwargs
+        For ``snntorch.Leaky`` (LIF rows): ``spike_grad``, ``init_hidden``, ``reset_mechanism``; for the
+        AFM neuron: ``spike_grad``.
+
+    Returns
+    -------
+    torch.nn.Module
+        ``SpintronicLIF`` or ``WashboardNeuron``; its ``mapping`` converts steps to ns.
+
+    Raises
+    ------
+    ValueError
+        A row of a kind or family that has no network neuron (the soliton, the exponential families),
+        naming the row and what to choose instead.
+
+    Example
+    -------
+    >>> from spinlif.fitting.table import load_params
+    >>> (row,) = load_params("results/params/lif_params.csv", device="DW", selected_only=True,
+    ...                      include_provisional=True)  # doctest: +SKIP
+    >>> lif = neuron_from_row(row)  # doctest: +SKIP
+    >>> spk, mem = lif(torch.ones(1), lif.init_leaky())  # doctest: +SKIP
+    """
+    lif, washboard = _classes()
+    name = f"{params.device_id} {params.model_family} ({params.device_type})"
+    if params.model_family == "washboard2":
+        r = params.record
+        omega0 = r["omega0_rad_s"] * 1e-9  # rad/ns: the table stores rad/s
+        return washboard(omega0, r["eta"], r["kick_gain_rad_per_ns2"],
+                         dt_ns or washboard_dt_ns(omega0, r["eta"]), **kwargs)
+    if params.device_type not in ("DW", "SKY"):
+        raise ValueError(f"{name}: no network neuron for this row kind; use a DW, SKY or AFM0D row")
+    if not all(math.isfinite(v) for v in (params.p1, params.p2, params.p0, params.g)):
+        raise ValueError(f"{name}: no normalised polynomial form (an exponential family); choose a "
+                         "polynomial family row (lin_Mishra9corr, linear, quad)")
+    if params.record.get("reset_mode") == "subtract":
+        kwargs.setdefault("reset_mechanism", "subtract")
+    return lif(params.p1, params.p2, params.p0, params.g, dt_ns or params.dt, **kwargs)
