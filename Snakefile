@@ -36,6 +36,7 @@ include: "workflow/rules/observables.smk"
 include: "workflow/rules/aggregate.smk"
 include: "workflow/rules/validate.smk"
 include: "workflow/rules/fit.smk"
+include: "workflow/rules/snn.smk"
 
 
 rule all:

@@ -231,6 +231,23 @@ def cmd_fit(args) -> int:
     return 0
 
 
+def cmd_snn(args) -> int:
+    from spinlif.network.experiment import NoUsableRows, Setup, run
+
+    if not args.table.exists():
+        print(f"spinlif snn: {args.table} does not exist (run snakemake params first)", file=sys.stderr)
+        return 2
+    try:
+        frame = run(args.table, args.output, args.figure, include_provisional=args.include_provisional,
+                    seeds=tuple(args.seeds), setup=Setup(epochs=args.epochs), log=lambda line: print(line, flush=True))
+    except NoUsableRows as err:
+        print(f"spinlif snn: {err}", file=sys.stderr)
+        return 2
+    print(frame[["neuron", "status", "accuracy_mean", "accuracy_std", "spikes_per_inference", "latency_ns"]]
+          .to_string(index=False))
+    return 0
+
+
 def cmd_params_table(args) -> int:
     from spinlif.fitting.pipeline import build_table, format_table
 
@@ -368,6 +385,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, required=True, help="rows (JSON)")
     p.add_argument("--figures", type=Path, required=True, help="figure directory")
     p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("snn", help="train the FC-SNN with snn.Leaky and each table row's neuron (sklearn digits)")
+    p.add_argument("table", type=Path, help="results/params/lif_params.csv")
+    p.add_argument("-o", "--output", type=Path, required=True, help="accuracy table (CSV)")
+    p.add_argument("--figure", type=Path, required=True, help="accuracy and spike-raster figure (PNG)")
+    p.add_argument("--include-provisional", action="store_true", help="also use provisional rows")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.set_defaults(func=cmd_snn)
 
     p = sub.add_parser("params-table", help="merge fitted rows into lif_params.csv/.parquet/.json")
     p.add_argument("rows", type=Path, nargs="+")

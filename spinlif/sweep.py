@@ -78,6 +78,10 @@ def normalise_config(config: dict) -> dict:
     config.setdefault("mumax3_binary", None)
     config.setdefault("validate", True)
     config.setdefault("max_runs", 10_000)
+    snn = config.setdefault("snn", {})
+    snn.setdefault("include_provisional", False)
+    snn.setdefault("epochs", 20)
+    snn.setdefault("seeds", [0, 1, 2])
     obs = config.setdefault("observables", {})
     for device in device_names():
         obs[device] = observables_settings(device, obs.get(device, {}), "config")

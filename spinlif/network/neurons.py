@@ -3,8 +3,9 @@
 
 Units, written once (:class:`StepMapping`): network step k covers the time [k dt, (k + 1) dt) in ns,
 with dt the row's ``dt_recommended_ns`` unless the caller chooses another; a network input x at a
-step is the device drive i = J / J0 held over that step. A rate of n spikes in N steps is
-n / (N dt) spikes per ns (GHz).
+step is the device drive i = x * ``i_per_input`` (J / J0) held over that step (``i_per_input`` = 1 by
+default; :func:`drive_scale` chooses it so that a unit input reaches threshold in a given number of
+steps). A rate of n spikes in N steps is n / (N dt) spikes per ns (GHz).
 
 * LIF rows (DW, SKY; polynomial families): :class:`SpintronicLIF`, a ``snntorch.Leaky`` whose state
   function is the row's normalised compact model, one forward-Euler step per call,
@@ -30,16 +31,18 @@ from functools import cache
 
 @dataclass(frozen=True)
 class StepMapping:
-    """Network steps in table units: one step is ``dt_ns`` ns, a network input is the drive i = J/J0.
+    """Network steps and inputs in table units: one step is ``dt_ns`` ns, a network input x is the
+    drive i = x * ``i_per_input`` (J / J0).
 
     Example
     -------
-    >>> m = StepMapping(0.05)
-    >>> m.steps(10.0), m.rate_ghz(n_spikes=4, n_steps=200)
-    (200, 0.4)
+    >>> m = StepMapping(0.05, i_per_input=2.0)
+    >>> m.steps(10.0), m.rate_ghz(n_spikes=4, n_steps=200), m.drive(0.5)
+    (200, 0.4, 1.0)
     """
 
     dt_ns: float
+    i_per_input: float = 1.0
 
     def steps(self, t_ns: float) -> int:
         """Number of network steps that cover ``t_ns`` ns."""
@@ -48,6 +51,30 @@ class StepMapping:
     def rate_ghz(self, n_spikes: float, n_steps: int) -> float:
         """Firing rate (1/ns = GHz) of ``n_spikes`` in ``n_steps`` steps."""
         return float(n_spikes) / (n_steps * self.dt_ns)
+
+    def drive(self, x):
+        """The device drive i = J / J0 of a network input ``x``."""
+        return x * self.i_per_input
+
+
+def drive_scale(params, steps: int, dt_ns: float | None = None) -> float:
+    """The drive per unit network input that takes the row's neuron from rest to threshold in about
+    ``steps`` steps, leak and restoring torque neglected: i = 1 / (g steps dt) for a LIF row (mem
+    gains g i dt per step), i = pi / (|b| (steps dt)^2) for the AFM neuron (phi = b i t^2 / 2
+    reaches pi/2). Networks of different neurons then see inputs of the same strength.
+
+    Example
+    -------
+    >>> from spinlif.fitting.table import NeuronParams
+    >>> row = NeuronParams("DW", "DW", "E", 3, "linear", "provisional", -0.6, 0.6, 0.0, -0.2, 0.1, 0.5, 0.04, {})
+    >>> round(drive_scale(row, steps=10), 6)
+    5.0
+    """
+    if params.model_family == "washboard2":
+        r = params.record
+        dt = dt_ns or washboard_dt_ns(r["omega0_rad_s"] * 1e-9, r["eta"])
+        return math.pi / (abs(r["kick_gain_rad_per_ns2"]) * (steps * dt) ** 2)
+    return 1.0 / (params.g * steps * (dt_ns or params.dt))
 
 
 WASHBOARD_STEPS_PER_RELAXATION = 10
@@ -73,27 +100,29 @@ def _classes():
     class SpintronicLIF(snn.Leaky):
         """snnTorch ``Leaky`` with a LIF row's compact model as its state function."""
 
-        def __init__(self, p1: float, p2: float, p0: float, g: float, dt: float, **kwargs):
+        def __init__(self, p1: float, p2: float, p0: float, g: float, dt: float, i_per_input: float = 1.0,
+                     **kwargs):
             kwargs.setdefault("reset_mechanism", "zero")
             super().__init__(beta=1.0, threshold=1.0, **kwargs)
             self.register_buffer("coefficients", torch.tensor([p1, p2, p0, g], dtype=torch.float64))
             self.dt = float(dt)
-            self.mapping = StepMapping(self.dt)
+            self.mapping = StepMapping(self.dt, float(i_per_input))
 
         def _base_state_function(self, input_):
             p1, p2, p0, g = self.coefficients.to(self.mem.dtype)
             mem = self.mem
-            return mem + self.dt * (p1 * mem * mem + p2 * mem + p0 + g * input_)
+            return mem + self.dt * (p1 * mem * mem + p2 * mem + p0 + g * self.mapping.drive(input_))
 
     class WashboardNeuron(torch.nn.Module):
         """The AFM neuron: ``spk, state = neuron(i, state)``, state = (phi, omega, phi_rest) in rad,
         rad/ns, rad; ``neuron.init_state()`` starts at rest."""
 
-        def __init__(self, omega0: float, eta: float, b: float, dt: float, spike_grad=None):
+        def __init__(self, omega0: float, eta: float, b: float, dt: float, i_per_input: float = 1.0,
+                     spike_grad=None):
             super().__init__()
             self.register_buffer("coefficients", torch.tensor([omega0, eta, b], dtype=torch.float64))
             self.dt = float(dt)
-            self.mapping = StepMapping(self.dt)
+            self.mapping = StepMapping(self.dt, float(i_per_input))
             self.spike_grad = spike_grad or snn.surrogate.atan()
 
         def init_state(self):
@@ -102,7 +131,8 @@ def _classes():
         def forward(self, input_, state=None):
             phi, omega, rest = state if state is not None else self.init_state()
             w0, eta, b = self.coefficients.to(input_.dtype)
-            omega = omega + self.dt * (b * input_ - 2 * eta * w0 * omega - 0.5 * w0 * w0 * torch.sin(2 * phi))
+            i = self.mapping.drive(input_)
+            omega = omega + self.dt * (b * i - 2 * eta * w0 * omega - 0.5 * w0 * w0 * torch.sin(2 * phi))
             phi = phi + self.dt * omega
             lead = phi - rest
             spk = self.spike_grad(lead.abs() - math.pi / 2)
@@ -112,7 +142,7 @@ def _classes():
     return SpintronicLIF, WashboardNeuron
 
 
-def neuron_from_row(params, dt_ns: float | None = None, **kwargs):
+def neuron_from_row(params, dt_ns: float | None = None, i_per_input: float = 1.0, **kwargs):
     """The network neuron of one :func:`spinlif.fitting.table.load_params` row.
 
     Parameters
@@ -123,6 +153,8 @@ def neuron_from_row(params, dt_ns: float | None = None, **kwargs):
     dt_ns : float, optional
         The network step (ns); default: the row's ``dt_recommended_ns`` (LIF), or
         :func:`washboard_dt_ns` (AFM neuron).
+    i_per_input : float
+        Drive i = J / J0 per unit network input (:class:`StepMapping`; e.g. :func:`drive_scale`).
     **kwargs
         For ``snntorch.Leaky`` (LIF rows): ``spike_grad``, ``init_hidden``, ``reset_mechanism``; for the
         AFM neuron: ``spike_grad``.
@@ -152,7 +184,7 @@ def neuron_from_row(params, dt_ns: float | None = None, **kwargs):
         r = params.record
         omega0 = r["omega0_rad_s"] * 1e-9  # rad/ns: the table stores rad/s
         return washboard(omega0, r["eta"], r["kick_gain_rad_per_ns2"],
-                         dt_ns or washboard_dt_ns(omega0, r["eta"]), **kwargs)
+                         dt_ns or washboard_dt_ns(omega0, r["eta"]), i_per_input, **kwargs)
     if params.device_type not in ("DW", "SKY"):
         raise ValueError(f"{name}: no network neuron for this row kind; use a DW, SKY or AFM0D row")
     if not all(math.isfinite(v) for v in (params.p1, params.p2, params.p0, params.g)):
@@ -160,4 +192,4 @@ def neuron_from_row(params, dt_ns: float | None = None, **kwargs):
                          "polynomial family row (lin_Mishra9corr, linear, quad)")
     if params.record.get("reset_mode") == "subtract":
         kwargs.setdefault("reset_mechanism", "subtract")
-    return lif(params.p1, params.p2, params.p0, params.g, dt_ns or params.dt, **kwargs)
+    return lif(params.p1, params.p2, params.p0, params.g, dt_ns or params.dt, i_per_input, **kwargs)

@@ -1,0 +1,298 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The seed's SNN experiment, sized for a laptop (issue 16, item 2; seed 001 section IV, Algorithms 1-2).
+
+A fully connected SNN (inputs - hidden - 10), trained with backpropagation through time and a
+surrogate gradient (atan), Adam, on scikit-learn's 8 x 8 digits with a fixed, stratified split. Each
+image is presented as a constant input current for ``steps`` network steps; the class is the output
+neuron with most spikes (snnTorch's rate-coded cross-entropy). The same network is built once with
+snnTorch's ideal ``snn.Leaky`` and once per device row (:func:`spinlif.network.neurons.neuron_from_row`),
+with the same architecture, budget and seeds, so a device's non-ideal dynamics show as an accuracy gap.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+LEAKY_BETA = 0.9
+"""Decay per step of the ideal reference neuron (snn.Leaky)."""
+STEPS_TO_THRESHOLD = 5
+"""Each device neuron's input scale: a unit network input reaches threshold from rest in about this
+many steps (:func:`spinlif.network.neurons.drive_scale`), as snn.Leaky does with an input of 0.2."""
+
+
+@dataclass(frozen=True)
+class Setup:
+    """The training budget every neuron gets (the same for all, by design).
+
+    Example
+    -------
+    >>> Setup().steps, Setup(epochs=3).epochs
+    (40, 3)
+    """
+
+    hidden: int = 100
+    steps: int = 40
+    epochs: int = 20
+    batch: int = 64
+    lr: float = 2e-3
+    test_fraction: float = 0.25
+    split_seed: int = 0
+
+
+def digits(setup: Setup = Setup()):
+    """scikit-learn's 8 x 8 digits as ``(x_train, y_train, x_test, y_test)`` tensors, pixels scaled to
+    [0, 1], split once (stratified, ``setup.split_seed``).
+
+    Example
+    -------
+    >>> x_train, y_train, x_test, y_test = digits()
+    >>> tuple(x_train.shape), tuple(x_test.shape), float(x_train.max())
+    ((1347, 64), (450, 64), 1.0)
+    """
+    import torch
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    data = load_digits()
+    x = (data.data / 16.0).astype(np.float32)
+    x_tr, x_te, y_tr, y_te = train_test_split(x, data.target, test_size=setup.test_fraction,
+                                              random_state=setup.split_seed, stratify=data.target)
+    return torch.from_numpy(x_tr), torch.from_numpy(y_tr), torch.from_numpy(x_te), torch.from_numpy(y_te)
+
+
+def _init(neuron):
+    return neuron.init_leaky() if hasattr(neuron, "init_leaky") else None
+
+
+def _network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 10):
+    import torch
+
+    class FCSNN(torch.nn.Module):
+        """inputs -> Linear -> neuron -> Linear -> neuron; ``forward`` returns the output spikes per
+        step (steps, batch, n_out) and the hidden spikes summed over steps and neurons."""
+
+        def __init__(self):
+            super().__init__()
+            self.fc1, self.lif1 = torch.nn.Linear(n_in, setup.hidden), make_neuron()
+            self.fc2, self.lif2 = torch.nn.Linear(setup.hidden, n_out), make_neuron()
+
+        def forward(self, x):
+            s1, s2 = _init(self.lif1), _init(self.lif2)
+            out, hidden = [], 0.0
+            cur1 = self.fc1(x)
+            for _ in range(setup.steps):
+                spk1, s1 = self.lif1(cur1, s1)
+                spk2, s2 = self.lif2(self.fc2(spk1), s2)
+                out.append(spk2)
+                hidden = hidden + spk1.sum(dim=1)
+            return torch.stack(out), hidden
+
+    return FCSNN()
+
+
+@dataclass
+class Trained:
+    """One trained network's test result."""
+
+    label: str
+    seed: int
+    accuracy: float             # test accuracy (fraction)
+    spikes_per_inference: float  # hidden + output spikes per test image
+    latency_steps: float        # mean step of the first output spike of the predicted class
+    latency_ns: float           # the same in ns (device neurons; NaN for snn.Leaky)
+    seconds: float
+    net: object = None          # the trained network (for the raster figure)
+
+
+def train(label: str, make_neuron: Callable, seed: int, setup: Setup = Setup(), data=None,
+          dt_ns: float = float("nan"), log=print) -> Trained:
+    """Train one FC-SNN of ``make_neuron()`` neurons and test it.
+
+    Parameters
+    ----------
+    label : str
+        Name in the progress lines and results (e.g. ``snn.Leaky``, ``DW_E3_128x16nm linear``).
+    make_neuron : callable
+        Returns a fresh neuron module (snnTorch's interface: ``spk, state = neuron(x, state)``).
+    seed : int
+        Seeds torch's initialisation and the batch order.
+    setup : Setup
+        The budget.
+    data : tuple, optional
+        ``(x_train, y_train, x_test, y_test)``; default :func:`digits`.
+    dt_ns : float
+        One network step in ns (for the latency in ns).
+    log : callable
+        Receives one progress line per epoch.
+
+    Returns
+    -------
+    Trained
+        Test accuracy, spikes per inference and latency.
+
+    Example
+    -------
+    >>> import snntorch as snn  # doctest: +SKIP
+    >>> train("snn.Leaky", lambda: snn.Leaky(beta=0.9), seed=0).accuracy  # doctest: +SKIP
+    0.96
+    """
+    import snntorch.functional as SF
+    import torch
+
+    x_tr, y_tr, x_te, y_te = data if data is not None else digits(setup)
+    torch.manual_seed(seed)
+    net = _network(make_neuron, x_tr.shape[1], setup)
+    optimiser = torch.optim.Adam(net.parameters(), lr=setup.lr)
+    loss_fn = SF.ce_rate_loss()
+    generator = torch.Generator().manual_seed(seed)
+    start = time.time()
+    for epoch in range(setup.epochs):
+        net.train()
+        order = torch.randperm(len(x_tr), generator=generator)
+        total, correct = 0.0, 0
+        for k in range(0, len(order), setup.batch):
+            idx = order[k:k + setup.batch]
+            spikes, _ = net(x_tr[idx])
+            loss = loss_fn(spikes, y_tr[idx])
+            optimiser.zero_grad()
+            loss.backward()
+            optimiser.step()
+            total += float(loss.detach()) * len(idx)
+            correct += int((spikes.sum(0).argmax(1) == y_tr[idx]).sum())
+        log(f"{label} seed {seed}: epoch {epoch + 1}/{setup.epochs}, loss {total / len(x_tr):.3f}, "
+            f"train accuracy {correct / len(x_tr):.3f}")
+    net.eval()
+    with torch.no_grad():
+        spikes, hidden = net(x_te)
+    counts = spikes.sum(0)
+    predicted = counts.argmax(1)
+    accuracy = float((predicted == y_te).float().mean())
+    fired = spikes[:, torch.arange(len(y_te)), predicted]  # (steps, test images)
+    first = torch.where(fired.any(0), fired.float().argmax(0).float() + 1, torch.full_like(predicted, float("nan"),
+                                                                                         dtype=torch.float32))
+    latency = float(torch.nanmean(first))
+    log(f"{label} seed {seed}: test accuracy {accuracy:.3f} ({time.time() - start:.0f} s)")
+    return Trained(label, seed, accuracy, float((hidden + counts.sum(1)).mean()), latency, latency * dt_ns,
+                   time.time() - start, net)
+
+
+NETWORK_KINDS = ("DW", "SKY", "AFM0D")
+"""Row kinds with a network neuron (:func:`spinlif.network.neurons.neuron_from_row`)."""
+
+
+class NoUsableRows(ValueError):
+    """A parameter table with no row the experiment can use."""
+
+
+def usable_rows(table, include_provisional: bool = False) -> list:
+    """Each device's selected row of a kind with a network neuron, ``accepted`` ones only unless
+    ``include_provisional``.
+
+    Raises
+    ------
+    NoUsableRows
+        Naming what the table has and what to do.
+    """
+    from spinlif.fitting.table import load_params
+
+    rows = [r for r in load_params(table, selected_only=True, include_provisional=include_provisional)
+            if r.device_type in NETWORK_KINDS]
+    if not rows:
+        every = load_params(table, status=("accepted", "provisional", "rejected"), selected_only=True)
+        have = ", ".join(f"{r.device_id} {r.model_family} ({r.device_type}, {r.status})" for r in every) or "no rows"
+        hint = ("" if include_provisional else "; to use provisional rows, set snn.include_provisional: true "
+                "(or pass --include-provisional)")
+        raise NoUsableRows(f"{table}: no {'accepted or provisional' if include_provisional else 'accepted'} "
+                           f"row of a kind with a network neuron ({', '.join(NETWORK_KINDS)}); the table has: "
+                           f"{have}{hint}")
+    return rows
+
+
+def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 1, 2), setup: Setup = Setup(),
+        log=print):
+    """The experiment: snn.Leaky and every usable row's neuron, each trained with ``seeds``; writes
+    ``out_csv`` (one row per neuron: accuracy mean and std, spikes per inference, latency) and ``figure``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table written to ``out_csv``.
+    """
+    from pathlib import Path
+
+    import pandas as pd
+    import snntorch as snn
+    from snntorch import surrogate
+
+    from spinlif.network.neurons import drive_scale, neuron_from_row
+
+    rows = usable_rows(table, include_provisional)
+    for r in rows:
+        log(f"using {r.device_id} {r.model_family} ({r.device_type}): status {r.status}")
+    data = digits(setup)
+    neurons = [("snn.Leaky", None, lambda: snn.Leaky(beta=LEAKY_BETA, spike_grad=surrogate.atan()), float("nan"))]
+    for r in rows:
+        dt = neuron_from_row(r).mapping.dt_ns
+        scale = drive_scale(r, STEPS_TO_THRESHOLD)
+        log(f"{r.device_id} {r.model_family}: one step {dt:.4g} ns, drive i = {scale:.4g} per unit input")
+        neurons.append((f"{r.device_id} {r.model_family}", r,
+                        lambda r=r, scale=scale: neuron_from_row(r, i_per_input=scale, spike_grad=surrogate.atan()),
+                        dt))
+    results, lines = [], []
+    for label, row, make, dt in neurons:
+        runs = [train(label, make, seed, setup, data, dt, log) for seed in seeds]
+        acc = np.array([t.accuracy for t in runs])
+        lines.append({
+            "neuron": label, "device_id": row.device_id if row else "", "device_type": row.device_type if row else "",
+            "model_family": row.model_family if row else "snn.Leaky", "status": row.status if row else "ideal",
+            "accuracy_mean": acc.mean(), "accuracy_std": acc.std(ddof=1) if len(acc) > 1 else float("nan"),
+            "n_seeds": len(acc), "spikes_per_inference": float(np.mean([t.spikes_per_inference for t in runs])),
+            "latency_steps": float(np.nanmean([t.latency_steps for t in runs])),
+            "latency_ns": float(np.nanmean([t.latency_ns for t in runs])), "dt_ns": dt,
+            "steps": setup.steps, "epochs": setup.epochs, "data": "sklearn digits 8x8",
+            "seconds": float(sum(t.seconds for t in runs))})
+        results.append(runs[0])
+    frame = pd.DataFrame(lines)
+    Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
+    frame.to_csv(out_csv, index=False)
+    plot(frame, results, data, figure)
+    return frame
+
+
+def plot(frame, trained: list[Trained], data, figure) -> None:
+    """Test accuracy per neuron (mean and std over seeds) and the hidden-layer spike raster of the
+    first test digit in each network."""
+    import torch
+
+    from spinlif.figures import pyplot
+
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 1 + len(trained), figsize=(4 + 3 * len(trained), 3.6), squeeze=False)
+    ax = axes[0, 0]
+    ax.bar(range(len(frame)), frame.accuracy_mean * 100, yerr=frame.accuracy_std.fillna(0) * 100, capsize=4,
+           color=["0.6"] + ["C0"] * (len(frame) - 1))
+    ax.set_xticks(range(len(frame)), list(frame.neuron), fontsize=6, rotation=30, ha="right")
+    for k, (m, e) in enumerate(zip(frame.accuracy_mean, frame.accuracy_std.fillna(0))):
+        ax.text(k, 3, f"{100 * m:.1f}\n± {100 * e:.1f}", ha="center", fontsize=6, color="w")
+    ax.set(ylabel="test accuracy (%)", ylim=(0, 100), title="FC-SNN, sklearn digits")
+    x = data[2][:1]
+    for a, t in zip(axes[0, 1:], trained):
+        net, raster = t.net, []
+        with torch.no_grad():
+            s1 = net.lif1.init_leaky() if hasattr(net.lif1, "init_leaky") else None
+            cur = net.fc1(x)
+            for _ in range(int(frame.steps.iloc[0])):
+                spk, s1 = net.lif1(cur, s1)
+                raster.append(spk[0].numpy())
+        steps, cells = np.nonzero(np.array(raster))
+        a.plot(steps, cells, "|", ms=3, color="k")
+        a.set(xlabel="step", ylabel="hidden neuron", title=f"{t.label}: digit {int(data[3][0])}")
+        a.title.set_fontsize(7)
+    fig.tight_layout()
+    fig.savefig(figure, dpi=120)
+    plt.close(fig)
+

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+# Stage 6 (not in `all`): the seed's SNN experiment with the fitted neurons (spinlif.network.experiment).
+#   snakemake snn     after the parameter table; config `snn:` chooses the rows and the budget
+
+
+rule snn:
+    input:
+        table="results/params/lif_params.csv",
+        sidecar="results/params/lif_params.json",
+    output:
+        accuracy="results/snn/accuracy.csv",
+        figure=report("results/snn/accuracy.png", category="Spiking networks", caption="../report/snn.rst"),
+    params:
+        provisional="--include-provisional" if CONFIG["snn"]["include_provisional"] else "",
+        epochs=CONFIG["snn"]["epochs"],
+        seeds=" ".join(map(str, CONFIG["snn"]["seeds"])),
+    log:
+        "results/logs/snn.log",
+    benchmark:
+        "results/benchmarks/snn.tsv"
+    shell:
+        "spinlif snn {input.table} -o {output.accuracy} --figure {output.figure} {params.provisional} "
+        "--epochs {params.epochs} --seeds {params.seeds} > {log} 2>&1 && tail -n 12 {log}"
