@@ -11,6 +11,7 @@ with the same architecture, budget and seeds, so a device's non-ideal dynamics s
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -234,16 +235,20 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
     for r in rows:
         log(f"using {r.device_id} {r.model_family} ({r.device_type}): status {r.status}")
     data = digits(setup)
-    neurons = [("snn.Leaky", None, lambda: snn.Leaky(beta=LEAKY_BETA, spike_grad=surrogate.atan()), float("nan"))]
+    neurons = [("snn.Leaky", None, lambda: snn.Leaky(beta=LEAKY_BETA, spike_grad=surrogate.atan()), float("nan"),
+                float("nan"))]
     for r in rows:
         dt = neuron_from_row(r).mapping.dt_ns
         scale = drive_scale(r, STEPS_TO_THRESHOLD)
-        log(f"{r.device_id} {r.model_family}: one step {dt:.4g} ns, drive i = {scale:.4g} per unit input")
+        fitted = max(json.loads(r.record.get("i_range") or "[0]"), default=0.0)
+        log(f"{r.device_id} {r.model_family}: one step {dt:.4g} ns, drive i = {scale:.4g} per unit input"
+            + (f" (WARNING: beyond the fitted range, |i| <= {fitted:g}: the compact model is extrapolated)"
+               if scale > fitted else ""))
         neurons.append((f"{r.device_id} {r.model_family}", r,
                         lambda r=r, scale=scale: neuron_from_row(r, i_per_input=scale, spike_grad=surrogate.atan()),
-                        dt))
+                        dt, scale))
     results, lines = [], []
-    for label, row, make, dt in neurons:
+    for label, row, make, dt, scale in neurons:
         runs = [train(label, make, seed, setup, data, dt, log) for seed in seeds]
         acc = np.array([t.accuracy for t in runs])
         lines.append({
@@ -253,6 +258,9 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
             "n_seeds": len(acc), "spikes_per_inference": float(np.mean([t.spikes_per_inference for t in runs])),
             "latency_steps": float(np.nanmean([t.latency_steps for t in runs])),
             "latency_ns": float(np.nanmean([t.latency_ns for t in runs])), "dt_ns": dt,
+            # the drive a unit input means; compare with the row's fitted range (i_range): beyond it the
+            # compact model is extrapolated
+            "drive_per_input": scale, "fitted_i_range": row.record.get("i_range", "") if row else "",
             "steps": setup.steps, "epochs": setup.epochs, "data": "sklearn digits 8x8",
             "seconds": float(sum(t.seconds for t in runs))})
         results.append(runs[0])
