@@ -353,7 +353,12 @@ def load_params(path: str | Path, *, device: str | None = None, n_layers: int | 
     else:
         wanted = ("accepted", "provisional") if include_provisional else ("accepted",)
     out = []
+    kinds = table_device_types()
     for r in _verified_rows(path):
+        if r["device_type"] not in kinds:
+            raise ParamsTableError(f"{path}: row {r['device_id']} ({r['model_family']}): device_type "
+                                   f"{r['device_type']!r} is not a kind this spinlif knows ({', '.join(kinds)}); "
+                                   "a table from a newer spinlif, or edited by hand")
         if device is not None and r["device_type"] != device:
             continue
         if n_layers is not None and r["n_layers"] != n_layers:

@@ -232,6 +232,7 @@ def cmd_fit(args) -> int:
 
 
 def cmd_snn(args) -> int:
+    from spinlif.fitting.table import ParamsTableError
     from spinlif.network.experiment import NoUsableRows, Setup, run
 
     if not args.table.exists():
@@ -240,7 +241,7 @@ def cmd_snn(args) -> int:
     try:
         frame = run(args.table, args.output, args.figure, include_provisional=args.include_provisional,
                     seeds=tuple(args.seeds), setup=Setup(epochs=args.epochs), log=lambda line: print(line, flush=True))
-    except NoUsableRows as err:
+    except (NoUsableRows, ParamsTableError) as err:
         print(f"spinlif snn: {err}", file=sys.stderr)
         return 2
     print(frame[["neuron", "status", "accuracy_mean", "accuracy_std", "spikes_per_inference", "latency_ns"]]

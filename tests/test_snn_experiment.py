@@ -17,7 +17,7 @@ pytest.importorskip("sklearn")
 from snntorch import surrogate  # noqa: E402
 
 from spinlif.fitting.device_fit import fit_group  # noqa: E402
-from spinlif.fitting.table import load_params, write_table  # noqa: E402
+from spinlif.fitting.table import ParamsTableError, load_params, write_table  # noqa: E402
 from spinlif.network.experiment import NoUsableRows, Setup, digits, train, usable_rows  # noqa: E402
 from spinlif.network.neurons import drive_scale, neuron_from_row  # noqa: E402
 from tests.synthetic import synthetic_dw_group  # noqa: E402
@@ -87,6 +87,10 @@ def test_a_table_without_usable_rows_says_what_to_do(table, tmp_path):
     with pytest.raises(NoUsableRows, match=r"no accepted row .*\(DW, provisional\).*snn.include_provisional: true"):
         usable_rows(tmp_path / "lif_params.csv")
     assert usable_rows(tmp_path / "lif_params.csv", include_provisional=True)
+    rows[0]["device_type"] = "MTJ"  # a kind this spinlif does not know
+    write_table(rows, tmp_path / "unknown.csv")
+    with pytest.raises(ParamsTableError, match="device_type 'MTJ' is not a kind this spinlif knows"):
+        usable_rows(tmp_path / "unknown.csv", include_provisional=True)
     out = subprocess.run([str(Path(sys.executable).with_name("spinlif")), "snn", str(tmp_path / "missing.csv"),
                           "-o", str(tmp_path / "a.csv"), "--figure", str(tmp_path / "a.png")],
                          capture_output=True, text=True)
