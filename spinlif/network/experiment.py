@@ -141,6 +141,17 @@ def train(label: str, make_neuron: Callable, seed: int, setup: Setup = Setup(), 
     >>> train("snn.Leaky", lambda: snn.Leaky(beta=0.9), seed=0).accuracy  # doctest: +SKIP
     0.96
     """
+    import torch
+
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float32)  # the networks train in float32, whatever the caller's default
+    try:
+        return _train(label, make_neuron, seed, setup, data, dt_ns, log)
+    finally:
+        torch.set_default_dtype(previous)
+
+
+def _train(label, make_neuron, seed, setup, data, dt_ns, log) -> Trained:
     import snntorch.functional as SF
     import torch
 
