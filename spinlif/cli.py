@@ -233,15 +233,16 @@ def cmd_fit(args) -> int:
 
 def cmd_snn(args) -> int:
     from spinlif.fitting.table import ParamsTableError
-    from spinlif.network.experiment import NoUsableRows, Setup, run
+    from spinlif.network.experiment import IDXError, NoUsableRows, Setup, run
 
     if not args.table.exists():
         print(f"spinlif snn: {args.table} does not exist (run snakemake params first)", file=sys.stderr)
         return 2
     try:
         frame = run(args.table, args.output, args.figure, include_provisional=args.include_provisional,
-                    seeds=tuple(args.seeds), setup=Setup(epochs=args.epochs), log=lambda line: print(line, flush=True))
-    except (NoUsableRows, ParamsTableError) as err:
+                    seeds=tuple(args.seeds), setup=Setup(epochs=args.epochs), log=lambda line: print(line, flush=True),
+                    data_dir=args.data)
+    except (NoUsableRows, ParamsTableError, FileNotFoundError, IDXError) as err:
         print(f"spinlif snn: {err}", file=sys.stderr)
         return 2
     print(frame[["neuron", "status", "accuracy_mean", "accuracy_std", "spikes_per_inference", "latency_ns"]]
@@ -394,6 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-provisional", action="store_true", help="also use provisional rows")
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--data", type=Path, help="a local directory of MNIST or Fashion-MNIST IDX files "
+                   "(default: scikit-learn's 8 x 8 digits; nothing is downloaded)")
     p.set_defaults(func=cmd_snn)
 
     p = sub.add_parser("params-table", help="merge fitted rows into lif_params.csv/.parquet/.json")

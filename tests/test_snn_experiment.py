@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
@@ -18,7 +19,7 @@ from snntorch import surrogate  # noqa: E402
 
 from spinlif.fitting.device_fit import fit_group  # noqa: E402
 from spinlif.fitting.table import ParamsTableError, load_params, write_table  # noqa: E402
-from spinlif.network.experiment import NoUsableRows, Setup, digits, train, usable_rows  # noqa: E402
+from spinlif.network.experiment import NoUsableRows, Setup, digits, idx_dataset, train, usable_rows  # noqa: E402
 from spinlif.network.neurons import drive_scale, neuron_from_row  # noqa: E402
 from tests.synthetic import synthetic_dw_group  # noqa: E402
 
@@ -95,3 +96,41 @@ def test_a_table_without_usable_rows_says_what_to_do(table, tmp_path):
                           "-o", str(tmp_path / "a.csv"), "--figure", str(tmp_path / "a.png")],
                          capture_output=True, text=True)
     assert out.returncode == 2 and "missing.csv does not exist (run snakemake params first)" in out.stderr
+
+
+def _write_idx(path, array, gz=False):
+    import gzip
+
+    array = np.asarray(array, np.uint8)
+    header = bytes([0, 0, 8, array.ndim]) + b"".join(int(n).to_bytes(4, "big") for n in array.shape)
+    (gzip.open if gz else open)(path, "wb").write(header + array.tobytes())
+
+
+def test_mnist_layout_idx_files_are_read_from_a_local_directory(table, tmp_path):
+    """A tiny data set in MNIST's four IDX files (two of them gzipped): ``--data`` trains on it; a
+    directory without them is refused naming the files."""
+    rng = np.random.default_rng(0)
+    labels = rng.integers(0, 10, 300)
+    images = np.zeros((300, 6, 6), np.uint8)
+    for k, y in enumerate(labels):  # class y lights pixel row y // 2 ... a learnable toy
+        images[k, y % 6, :] = 255
+        images[k, :, y // 2] = 128
+    data = tmp_path / "mnist"
+    data.mkdir()
+    _write_idx(data / "train-images-idx3-ubyte.gz", images[:240], gz=True)
+    _write_idx(data / "train-labels-idx1-ubyte", labels[:240])
+    _write_idx(data / "t10k-images-idx3-ubyte", images[240:])
+    _write_idx(data / "t10k-labels-idx1-ubyte.gz", labels[240:], gz=True)
+    x_tr, y_tr, x_te, y_te = idx_dataset(data)
+    assert tuple(x_tr.shape) == (240, 36) and float(x_tr.max()) == 1.0 and y_te.tolist() == labels[240:].tolist()
+    spinlif = str(Path(sys.executable).with_name("spinlif"))
+    out = subprocess.run([spinlif, "snn", str(table), "-o", str(tmp_path / "a.csv"), "--figure", str(tmp_path / "a.png"),
+                          "--epochs", "1", "--seeds", "0", "--data", str(data)], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    import pandas as pd
+
+    assert (pd.read_csv(tmp_path / "a.csv").data == str(data)).all()
+    out = subprocess.run([spinlif, "snn", str(table), "-o", str(tmp_path / "b.csv"), "--figure", str(tmp_path / "b.png"),
+                          "--data", str(tmp_path / "nowhere")], capture_output=True, text=True)
+    assert out.returncode == 2 and "nowhere: MNIST / Fashion-MNIST needs the IDX files" in out.stderr
+    assert "spinlif downloads nothing" in out.stderr and not (tmp_path / "b.csv").exists()

@@ -65,6 +65,67 @@ def digits(setup: Setup = Setup()):
     return torch.from_numpy(x_tr), torch.from_numpy(y_tr), torch.from_numpy(x_te), torch.from_numpy(y_te)
 
 
+class IDXError(ValueError):
+    """A file that is not a complete IDX file of unsigned bytes."""
+
+
+IDX_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+"""The four files of MNIST and Fashion-MNIST (optionally ``.gz``), as their sites distribute them."""
+
+
+def read_idx(path) -> np.ndarray:
+    """One IDX file (``.gz`` or plain): unsigned bytes, big-endian dimensions.
+
+    Example
+    -------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "labels-idx1-ubyte"
+    >>> _ = path.write_bytes(bytes([0, 0, 8, 1, 0, 0, 0, 3, 7, 2, 1]))
+    >>> read_idx(path).tolist()
+    [7, 2, 1]
+    """
+    import gzip
+    from pathlib import Path
+
+    path = Path(path)
+    raw = (gzip.open if path.suffix == ".gz" else open)(path, "rb").read()
+    if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] != 0x08:
+        raise IDXError(f"{path}: not an IDX file of unsigned bytes (magic {raw[:4].hex()}; expected 000008..)")
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * k:8 + 4 * k], "big") for k in range(ndim))
+    data = np.frombuffer(raw, np.uint8, offset=4 + 4 * ndim)
+    if data.size != int(np.prod(shape)):
+        raise IDXError(f"{path}: {data.size} values for the shape {shape} in its header (a cut file?)")
+    return data.reshape(shape)
+
+
+def idx_dataset(directory):
+    """MNIST or Fashion-MNIST from a local directory of its four IDX files (nothing is downloaded), as
+    ``(x_train, y_train, x_test, y_test)`` with pixels scaled to [0, 1], images flattened.
+
+    Raises
+    ------
+    FileNotFoundError
+        Naming the directory and the files it must hold.
+    """
+    import torch
+    from pathlib import Path
+
+    directory = Path(directory)
+    found = []
+    for name in IDX_FILES:
+        candidates = [directory / name, directory / f"{name}.gz"]
+        found.append(next((c for c in candidates if c.exists()), None))
+    if not directory.is_dir() or None in found:
+        missing = [n for n, f in zip(IDX_FILES, found) if f is None]
+        raise FileNotFoundError(f"{directory}: MNIST / Fashion-MNIST needs the IDX files {', '.join(IDX_FILES)} "
+                                f"(or .gz); missing: {', '.join(missing)}. Download them yourself (spinlif "
+                                "downloads nothing) and pass their directory with --data")
+    x_tr, y_tr, x_te, y_te = (read_idx(f) for f in found)
+    flat = lambda x: torch.from_numpy((x.reshape(len(x), -1) / 255.0).astype(np.float32))  # noqa: E731
+    return flat(x_tr), torch.from_numpy(y_tr.astype(np.int64)), flat(x_te), torch.from_numpy(y_te.astype(np.int64))
+
+
 def _init(neuron):
     return neuron.init_leaky() if hasattr(neuron, "init_leaky") else None
 
@@ -225,7 +286,7 @@ def usable_rows(table, include_provisional: bool = False) -> list:
 
 
 def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 1, 2), setup: Setup = Setup(),
-        log=print):
+        log=print, data_dir=None):
     """The experiment: snn.Leaky and every usable row's neuron, each trained with ``seeds``; writes
     ``out_csv`` (one row per neuron: accuracy mean and std, spikes per inference, latency) and ``figure``.
 
@@ -242,10 +303,10 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
 
     from spinlif.network.neurons import drive_scale, neuron_from_row
 
+    data = idx_dataset(data_dir) if data_dir else digits(setup)  # a bad path fails before any training
     rows = usable_rows(table, include_provisional)
     for r in rows:
         log(f"using {r.device_id} {r.model_family} ({r.device_type}): status {r.status}")
-    data = digits(setup)
     neurons = [("snn.Leaky", None, lambda: snn.Leaky(beta=LEAKY_BETA, spike_grad=surrogate.atan()), float("nan"),
                 float("nan"))]
     for r in rows:
@@ -272,7 +333,7 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
             # the drive a unit input means; compare with the row's fitted range (i_range): beyond it the
             # compact model is extrapolated
             "drive_per_input": scale, "fitted_i_range": row.record.get("i_range", "") if row else "",
-            "steps": setup.steps, "epochs": setup.epochs, "data": "sklearn digits 8x8",
+            "steps": setup.steps, "epochs": setup.epochs, "data": str(data_dir) if data_dir else "sklearn digits 8x8",
             "seconds": float(sum(t.seconds for t in runs))})
         results.append(runs[0])
     frame = pd.DataFrame(lines)
