@@ -15,7 +15,7 @@ from spinlif.units import s_to_ns
 plt = pyplot()
 
 
-def plot_traces(dataset: str | Path, output: str | Path, observables: list[Path] = ()) -> Path:
+def plot_traces(dataset: str | Path, output: str | Path) -> Path:
     """The traces figure of one device's aggregated runs, of the kind its device declares
     (``TRACE_PLOT`` in :mod:`spinlif.devices`; default ``mean_mz``).
 
@@ -25,8 +25,6 @@ def plot_traces(dataset: str | Path, output: str | Path, observables: list[Path]
         ``results/<device>/dataset.zarr``.
     output : str or Path
         The PNG to write.
-    observables : list of Path
-        The runs' observables directories (the guiding-centre and AFM figures draw from them).
 
     Returns
     -------
@@ -43,13 +41,14 @@ def plot_traces(dataset: str | Path, output: str | Path, observables: list[Path]
     ds = open_store(dataset)
     device = device_module(str(ds["device"].values[0])) if "device" in ds.coords else None
     kind = getattr(device, "TRACE_PLOT", "mean_mz")
-    return TRACE_PLOTS[kind](ds, observables, output)
+    return TRACE_PLOTS[kind](dataset, ds, output)
 
 
-def _load_observables(dirs: list[Path]):
-    from spinlif.analysis.observables import read_run_observables
+def _observables(dataset):
+    """``(summary, timeseries, snapshots)`` of every run, from the aggregated dataset."""
+    from spinlif.analysis.store import read_runs
 
-    return [read_run_observables(d) for d in dirs]
+    return [(r.summary, r.timeseries, r.snapshots) for r in read_runs(dataset)]
 
 
 def _save(fig, output) -> Path:
@@ -60,10 +59,10 @@ def _save(fig, output) -> Path:
     return output
 
 
-def plot_skyrmion_traces(observables: list[Path], output: str | Path) -> Path:
+def plot_skyrmion_traces(dataset: str | Path, output: str | Path) -> Path:
     """Guiding-centre displacement x(t) per run with the drive shaded, the (X, Y) trajectories,
     and radius and |Q| against time (annihilated runs dashed)."""
-    runs = _load_observables(observables)
+    runs = _observables(dataset)
     fig, (ax1, ax2, ax3) = plt.subplots(1, 3, figsize=(14, 4))
     for summary, series, snaps in runs:
         avg = snaps[snaps.layer == 0]
@@ -83,7 +82,7 @@ def plot_skyrmion_traces(observables: list[Path], output: str | Path) -> Path:
     return _save(fig, output)
 
 
-def plot_afm_traces(observables: list[Path], output: str | Path) -> Path:
+def plot_afm_traces(dataset: str | Path, output: str | Path) -> Path:
     """Wall position and v gamma_L against time for the moving-wall runs (log scale: free decay is
     a straight line of slope -eps u / lambda), F(N) / mu(w) of the relaxed N-wall strips against the
     exact sine-Gordon lattice, and the AFM neuron's Neel angle phi(t) under kicks or DC torque."""
@@ -94,7 +93,7 @@ def plot_afm_traces(observables: list[Path], output: str | Path) -> Path:
     from spinlif.analysis.observables.afm_strip import winding_energies
     from spinlif.analysis.theory import sine_gordon_lattice
 
-    runs = _load_observables(observables)
+    runs = _observables(dataset)
     fig, (ax1, ax2, ax3, ax4) = plt.subplots(1, 4, figsize=(18, 4))
     for summary, series, snaps in runs:
         if summary["n_walls_initial"] != 1:
@@ -170,9 +169,9 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
 
 
 TRACE_PLOTS = {
-    "mean_mz": lambda ds, observables, output: plot_mean_mz(ds, output),
-    "guiding_centre": lambda ds, observables, output: plot_skyrmion_traces(observables, output),
-    "walls_and_neel_angle": lambda ds, observables, output: plot_afm_traces(observables, output),
+    "mean_mz": lambda dataset, ds, output: plot_mean_mz(ds, output),
+    "guiding_centre": lambda dataset, ds, output: plot_skyrmion_traces(dataset, output),
+    "walls_and_neel_angle": lambda dataset, ds, output: plot_afm_traces(dataset, output),
 }
-"""The kinds of traces figure a device may declare (``TRACE_PLOT``): ``(dataset, observables
-directories, output) -> output``."""
+"""The kinds of traces figure a device may declare (``TRACE_PLOT``): ``(dataset path, opened dataset,
+output) -> output``."""

@@ -185,7 +185,7 @@ def open_store(store: str | Path) -> xr.Dataset:
 
 def read_run_observables(out_dir: str | Path):
     """``(summary dict, timeseries DataFrame, snapshots DataFrame)`` of one run's observables directory
-    (what :func:`compute_run_observables` wrote)."""
+    (what :func:`spinlif.analysis.observables.compute_run_observables` wrote)."""
     out_dir = Path(out_dir)
     return (json.loads((out_dir / "summary.json").read_text()), pd.read_csv(out_dir / "timeseries.csv"),
             pd.read_csv(out_dir / "snapshots.csv"))

@@ -28,6 +28,34 @@ class Provenance:
                    manifest.get("outputs", {}).get("table.txt", ""), manifest.get("template_sha256", ""))
 
 
+def provenance_columns(runs, gate: dict, code_version: str) -> dict:
+    """The provenance columns every table row carries: engines and versions, template and table
+    hashes, run ids, the fit code, time and the validation report that gated it. ``runs``: objects
+    with ``run_id`` and ``provenance`` (:class:`Provenance`), e.g. ``WallRun``, ``KickRun``, ``RunTrace``.
+
+    Example
+    -------
+    >>> from types import SimpleNamespace
+    >>> run = SimpleNamespace(run_id="abc", provenance=Provenance("cpu", "v1", "00", "11"))
+    >>> cols = provenance_columns([run], {"passed": True, "report": "r.csv"}, "spinlif 0.1.0")
+    >>> cols["engine"], cols["run_ids"], cols["validation_passed"]
+    ('cpu', '["abc"]', True)
+    """
+    return {
+        "solver": "; ".join(sorted({r.provenance.engine_version for r in runs if r.provenance.engine_version})),
+        "engine": "; ".join(sorted({r.provenance.engine for r in runs if r.provenance.engine})),
+        "input_deck_sha256": json.dumps(sorted({r.provenance.template_sha256 for r in runs
+                                                if r.provenance.template_sha256})),
+        "run_ids": json.dumps([r.run_id for r in runs]),
+        "data_sha256": json.dumps([r.provenance.table_sha256 for r in runs]),
+        "fit_code_version": code_version, "bootstrap_n": 0, "bootstrap_sigma": "", "bootstrap_ci68": "",
+        "bootstrap_ci95": "", "bootstrap_correlation": "",
+        "fit_datetime_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "validation_report": gate.get("report") or "", "validation_passed": bool(gate.get("passed")),
+        "validation_report_sha256": gate.get("report_sha256", ""),
+    }
+
+
 def base_row(spec: dict, runs, gate: dict, code_version: str, device_id: str, device_type: str) -> dict:
     """A full-width row (NaN everywhere) with the AFM strip's identity, material and provenance.
     ``runs``: objects with ``run_id`` and ``provenance`` (:class:`Provenance`)."""
@@ -43,17 +71,7 @@ def base_row(spec: dict, runs, gate: dict, code_version: str, device_id: str, de
         "J0_Am2": spec["drive"]["J0"], "temperature_K": 0.0, "time_unit": "ns", "selected": True,
         "reset_mode": "", "duty_cycles_train": "[]", "duty_cycles_test": "[]", "extrapolation_flag": False,
         "sindy_terms": "", "material_caveat": "", "sine_gordon_theory": "",
-        "solver": "; ".join(sorted({r.provenance.engine_version for r in runs if r.provenance.engine_version})),
-        "engine": "; ".join(sorted({r.provenance.engine for r in runs if r.provenance.engine})),
-        "input_deck_sha256": json.dumps(sorted({r.provenance.template_sha256 for r in runs
-                                                if r.provenance.template_sha256})),
-        "run_ids": json.dumps([r.run_id for r in runs]),
-        "data_sha256": json.dumps([r.provenance.table_sha256 for r in runs]),
-        "fit_code_version": code_version, "bootstrap_n": 0, "bootstrap_sigma": "", "bootstrap_ci68": "",
-        "bootstrap_ci95": "", "bootstrap_correlation": "",
-        "fit_datetime_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "validation_report": gate.get("report") or "", "validation_passed": bool(gate.get("passed")),
-        "validation_report_sha256": gate.get("report_sha256", ""),
+        **provenance_columns(runs, gate, code_version),
         "seed_deviation_notes": f"synthetic two-layer antiferromagnet (sublattice = layer), parameter set "
                                 f"{spec['param_set']}; seed 000 treats the continuum model",
     })

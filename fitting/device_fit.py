@@ -9,7 +9,6 @@ on 40 % + 25 % and predicts 50 % + 33 %. Every run's drive is rebuilt exactly fr
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 import math
 from dataclasses import dataclass, field
@@ -19,7 +18,7 @@ import numpy as np
 from spinlif.analysis.store import AggregatedRun
 from spinlif.fitting.acceptance import (CI_HALF_WIDTH_MAX, NRMSE_TEST_MAX, NRMSE_TRAIN_MAX, R2_DERIV_MIN,
                                         REJECT_NRMSE_TRAIN, RUNS_TEST_P_MIN)
-from spinlif.fitting.afm_rows import Provenance
+from spinlif.fitting.afm_rows import Provenance, provenance_columns
 from spinlif.fitting.diagnostics import derivative_r2, runs_test_p, segment_mean_residuals, sindy_terms
 from spinlif.fitting.models import FAMILIES, ModelFamily
 from spinlif.fitting.neuron import NormalisedNeuron, euler_spike_error
@@ -40,11 +39,7 @@ class RunTrace:
     duty: float | None
     trajectory: Trajectory
     spec: dict
-    engine: str = ""
-    engine_version: str = ""
-    table_sha256: str = ""
-    template_sha256: str = ""
-
+    provenance: Provenance = field(default_factory=Provenance)
     full: Trajectory | None = None  # the whole recorded trace; ``trajectory`` is its sub-threshold part
     summary: dict = field(default_factory=dict)  # the run's observables summary (skyrmion runs)
 
@@ -60,19 +55,17 @@ def subthreshold(trace: RunTrace, u_th: float) -> RunTrace:
     t_fire = first_crossing(tr.t, tr.u, u_th)
     keep = tr.t <= t_fire if np.isfinite(t_fire) else np.ones(tr.t.shape, bool)
     cut = Trajectory(tr.t[keep], tr.u[keep], tr.drive, tr.label)
-    return RunTrace(trace.run_id, trace.protocol, trace.duty, cut, trace.spec, trace.engine, trace.engine_version,
-                    trace.table_sha256, trace.template_sha256, full=tr, summary=trace.summary)
+    return RunTrace(trace.run_id, trace.protocol, trace.duty, cut, trace.spec, trace.provenance, full=tr,
+                    summary=trace.summary)
 
 
 def _trace(run: AggregatedRun, t: np.ndarray, u: np.ndarray) -> RunTrace:
     d = run.spec["drive"]
     duty = d["t_on"] / (d["t_on"] + d["t_off"]) if d["protocol"] == "pulse_train" else None
     keep = np.isfinite(t) & np.isfinite(u)
-    provenance = Provenance.of_manifest(run.manifest)
     return RunTrace(run.run_id, run.protocol, duty,
                     Trajectory(t[keep], u[keep], Drive.from_spec(run.spec), label=f"{run.protocol}:{run.run_id}"),
-                    run.spec, provenance.engine, provenance.engine_version, provenance.table_sha256,
-                    provenance.template_sha256)
+                    run.spec, Provenance.of_manifest(run.manifest))
 
 
 def dw_traces(runs: list[AggregatedRun]) -> list[RunTrace]:
@@ -407,16 +400,7 @@ def _row(kind: str, family: ModelFamily, main: FoldResult, swapped: FoldResult |
                      else result.values["gamma"] * g["length"] / 2 / NM),
         "dw_width_nm": described["dw_width_nm"], "R_sk_nm": described["R_sk_nm"],
         "skyrmion_hall_deg": described["skyrmion_hall_deg"], "Q_min": described["Q_min"],
-        "solver": "; ".join(sorted({r.engine_version for r in traces if r.engine_version})),
-        "engine": "; ".join(sorted({r.engine for r in traces if r.engine})),
-        "input_deck_sha256": json.dumps(sorted({r.template_sha256 for r in traces if r.template_sha256})),
-        "run_ids": json.dumps([r.run_id for r in traces]),
-        "data_sha256": json.dumps([r.table_sha256 for r in traces]),
-        "fit_code_version": code_version, "bootstrap_n": 0, "bootstrap_sigma": "", "bootstrap_ci68": "",
-        "bootstrap_ci95": "", "bootstrap_correlation": "",
-        "fit_datetime_utc": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-        "validation_report": gate.get("report") or "", "validation_passed": bool(gate.get("passed")),
-        "validation_report_sha256": gate.get("report_sha256", ""),
+        **provenance_columns(traces, gate, code_version),
         "seed_deviation_notes": described["seed_deviation_notes"],
         "material_caveat": described["material_caveat"],
     })

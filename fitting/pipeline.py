@@ -146,8 +146,7 @@ def _fit_washboards(dataset_runs, families, module, threshold, validation_report
             continue
         row = washboard_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_report), code_version())
         plot_washboard_fit(runs, row, figures_dir / f"{row['device_id']}_{row['model_family']}_fit.png")
-        neuron = washboard_fit.WashboardNeuron({"omega0": row["omega0_rad_s"] * 1e-9, "eta": row["eta"],
-                                                "b_kick": row["kick_gain_rad_per_ns2"]})
+        neuron = washboard_fit.WashboardNeuron(washboard_fit.coefficients_of_row(row))
         dc = [(r.amplitude, washboard_fit.spike_rate(r.t, r.phi)) for r in runs if not r.n_kicks]
         plot_frequency_curve(neuron, dc, row, figures_dir / f"{row['device_id']}_frequency.png",
                              i_max=max([5 * neuron.threshold_i] + [1.2 * i for i, _ in dc]),
@@ -177,7 +176,7 @@ def _fit_neurons(dataset_runs, families, module, threshold, validation_report, f
         if not any(m.is_train and m.duty is not None for m in members):
             print(f"spinlif fit: {key}: no pulse trains, nothing to fit", flush=True)
             continue
-        gate = _gate({m.engine for m in members}, validation_report)
+        gate = _gate({m.provenance.engine for m in members}, validation_report)
         group_rows, folds = fit_group(members, threshold, families, gate, version, kind=kind)
         for row in group_rows:
             main, _ = folds[row["model_family"]]

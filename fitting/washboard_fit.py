@@ -34,6 +34,7 @@ from spinlif.fitting.afm_rows import Provenance, base_row, status, theory_deviat
 from spinlif.fitting.family import CompactModel, FitResult, Parameter
 from spinlif.fitting.models import WASHBOARD, WASHBOARD_NAMES
 from spinlif.fitting.trajectory import Drive
+from spinlif.units import NS
 
 NAMES = WASHBOARD_NAMES
 DEVICE_TYPE = "AFM0D"
@@ -268,6 +269,18 @@ def spike_rate(t: np.ndarray, phi: np.ndarray) -> float:
     k = np.flatnonzero(np.diff(spike_count(phi)) > 0) + 1
     times = t[k][t[k] >= 0.25 * t[-1]]
     return float((len(times) - 1) / (times[-1] - times[0])) if len(times) >= 2 else 0.0
+
+
+def coefficients_of_row(row: dict) -> dict:
+    """The washboard's coefficients in its fit units (omega0 rad/ns, eta, b_kick rad/ns^2) from a
+    table row, the inverse of the row columns :func:`fit_group` writes (omega0 is stored in rad/s).
+
+    Example
+    -------
+    >>> coefficients_of_row({"omega0_rad_s": 1e10, "eta": 5.0, "kick_gain_rad_per_ns2": -1650.0})
+    {'omega0': 10.0, 'eta': 5.0, 'b_kick': -1650.0}
+    """
+    return {"omega0": row["omega0_rad_s"] * NS, "eta": row["eta"], "b_kick": row["kick_gain_rad_per_ns2"]}
 
 
 @dataclass

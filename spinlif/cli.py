@@ -154,7 +154,7 @@ def cmd_aggregate(args) -> int:
 def cmd_plot(args) -> int:
     from spinlif.analysis.plots import plot_traces
 
-    plot_traces(args.dataset, args.output, args.observables)
+    plot_traces(args.dataset, args.output)
     return 0
 
 
@@ -388,12 +388,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--figures", type=Path, required=True, help="figure directory")
     p.set_defaults(func=cmd_fit)
 
+    from spinlif.network.experiment import Setup
+
     p = sub.add_parser("snn", help="train the FC-SNN with snn.Leaky and each table row's neuron (sklearn digits)")
     p.add_argument("table", type=Path, help="results/params/lif_params.csv")
     p.add_argument("-o", "--output", type=Path, required=True, help="accuracy table (CSV)")
     p.add_argument("--figure", type=Path, required=True, help="accuracy and spike-raster figure (PNG)")
     p.add_argument("--include-provisional", action="store_true", help="also use provisional rows")
-    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--epochs", type=int, default=Setup.epochs)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     p.add_argument("--data", type=Path, help="a local directory of MNIST or Fashion-MNIST IDX files "
                    "(default: scikit-learn's 8 x 8 digits; nothing is downloaded)")
@@ -418,8 +420,6 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("plot", help="plot the traces of an aggregated dataset")
     p.add_argument("dataset", type=Path, help="dataset.zarr")
     p.add_argument("-o", "--output", type=Path, required=True, help="figure file (.png, .pdf, .svg)")
-    p.add_argument("--observables", type=Path, nargs="*", default=[],
-                   help="the runs' observables directories (skyrmion and AFM figures are drawn from them)")
     p.set_defaults(func=cmd_plot)
     return parser
 

@@ -23,7 +23,7 @@ import jsonschema
 
 from spinlif.devices import device_module, device_names, short_names
 from spinlif.yaml_input import check_plain_data
-from spinlif.schema import coerce_numbers, observable_defaults, observables_settings_schema, validate
+from spinlif.schema import coerce_numbers, load_schema, observable_defaults, observables_settings_schema, validate
 from spinlif.spec import SpecError, base_spec, deep_merge, run_id, set_dotted, validate_spec
 
 # swept spec paths already shown by a readable column of the sweep table
@@ -78,10 +78,8 @@ def normalise_config(config: dict) -> dict:
     config.setdefault("mumax3_binary", None)
     config.setdefault("validate", True)
     config.setdefault("max_runs", 10_000)
-    snn = config.setdefault("snn", {})
-    snn.setdefault("include_provisional", False)
-    snn.setdefault("epochs", 20)
-    snn.setdefault("seeds", [0, 1, 2])
+    snn_defaults = load_schema("config")["properties"]["snn"]["properties"]  # the schema holds them
+    config["snn"] = {**{k: copy.deepcopy(v["default"]) for k, v in snn_defaults.items()}, **config.get("snn", {})}
     obs = config.setdefault("observables", {})
     for device in device_names():
         obs[device] = observables_settings(device, obs.get(device, {}), "config")

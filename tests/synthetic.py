@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from spinlif.fitting.afm_rows import Provenance
 from spinlif.fitting.device_fit import RunTrace
 from spinlif.fitting.models import FAMILIES
 from spinlif.fitting.trajectory import Drive, Trajectory, integrate
@@ -40,8 +41,8 @@ def synthetic_dw_trace(protocol: str, t_off_ns: float | None = None, *, duration
     t = np.round(np.arange(0, drive.edges[-1] + 1e-9, dt_ns), 10)
     u = integrate(FAMILIES[family], values or TRUE_LINEAR, drive, t, U0).astype(np.float32).astype(float)
     label = f"{protocol}:{t_off_ns}"
-    return RunTrace(f"{protocol}{t_off_ns}", protocol, duty, Trajectory(t, u, drive, label), spec, "cpu",
-                    "spinlif 0.1.0 MuMax3 script interpreter, torch 2.13.0+cpu", "00" * 32, "11" * 32)
+    return RunTrace(f"{protocol}{t_off_ns}", protocol, duty, Trajectory(t, u, drive, label), spec,
+                    Provenance("cpu", "spinlif 0.1.0 MuMax3 script interpreter, torch 2.13.0+cpu", "00" * 32, "11" * 32))
 
 
 def synthetic_dw_group(**kwargs) -> list[RunTrace]:

@@ -132,8 +132,8 @@ def test_the_aggregated_dataset_carries_what_the_fits_read(film, tmp_path):
 
     import pandas as pd
 
-    from spinlif.analysis.observables import compute_run_observables, read_run_observables
-    from spinlif.analysis.store import aggregate, read_runs
+    from spinlif.analysis.observables import compute_run_observables
+    from spinlif.analysis.store import aggregate, read_run_observables, read_runs
     from spinlif.spec import run_id
 
     spec, ds, run_dir = film

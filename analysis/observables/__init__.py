@@ -9,8 +9,6 @@ import importlib
 import json
 from pathlib import Path
 
-from spinlif.analysis.store import read_run_observables  # noqa: F401  (the observables directory's reader)
-
 
 def compute_run_observables(store: str | Path, out_dir: str | Path, config: dict | None = None) -> dict:
     """Compute one run's observables from its ``run.zarr``; write ``timeseries.csv``,

@@ -135,7 +135,7 @@ def _network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 10):
 
     class FCSNN(torch.nn.Module):
         """inputs -> Linear -> neuron -> Linear -> neuron; ``forward`` returns the output spikes per
-        step (steps, batch, n_out) and the hidden spikes summed over steps and neurons."""
+        step (steps, batch, n_out) and the hidden spikes per step (steps, batch, hidden)."""
 
         def __init__(self):
             super().__init__()
@@ -144,14 +144,14 @@ def _network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 10):
 
         def forward(self, x):
             s1, s2 = _init(self.lif1), _init(self.lif2)
-            out, hidden = [], 0.0
+            out, hidden = [], []
             cur1 = self.fc1(x)
             for _ in range(setup.steps):
                 spk1, s1 = self.lif1(cur1, s1)
                 spk2, s2 = self.lif2(self.fc2(spk1), s2)
                 out.append(spk2)
-                hidden = hidden + spk1.sum(dim=1)
-            return torch.stack(out), hidden
+                hidden.append(spk1)
+            return torch.stack(out), torch.stack(hidden)
 
     return FCSNN()
 
@@ -249,7 +249,7 @@ def _train(label, make_neuron, seed, setup, data, dt_ns, log) -> Trained:
                                                                                          dtype=torch.float32))
     latency = float(torch.nanmean(first))
     log(f"{label} seed {seed}: test accuracy {accuracy:.3f} ({time.time() - start:.0f} s)")
-    return Trained(label, seed, accuracy, float((hidden + counts.sum(1)).mean()), latency, latency * dt_ns,
+    return Trained(label, seed, accuracy, float((hidden.sum((0, 2)) + counts.sum(1)).mean()), latency, latency * dt_ns,
                    time.time() - start, net)
 
 
@@ -301,7 +301,7 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
     import snntorch as snn
     from snntorch import surrogate
 
-    from spinlif.network.neurons import drive_scale, neuron_from_row
+    from spinlif.network.neurons import drive_scale, neuron_from_row, row_dt_ns
 
     data = idx_dataset(data_dir) if data_dir else digits(setup)  # a bad path fails before any training
     rows = usable_rows(table, include_provisional)
@@ -310,7 +310,7 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
     neurons = [("snn.Leaky", None, lambda: snn.Leaky(beta=LEAKY_BETA, spike_grad=surrogate.atan()), float("nan"),
                 float("nan"))]
     for r in rows:
-        dt = neuron_from_row(r).mapping.dt_ns
+        dt = row_dt_ns(r)
         scale = drive_scale(r, STEPS_TO_THRESHOLD)
         fitted = max(json.loads(r.record.get("i_range") or "[0]"), default=0.0)
         log(f"{r.device_id} {r.model_family}: one step {dt:.4g} ns, drive i = {scale:.4g} per unit input"
@@ -361,14 +361,9 @@ def plot(frame, trained: list[Trained], data, figure) -> None:
     ax.set(ylabel="test accuracy (%)", ylim=(0, 100), title="FC-SNN, sklearn digits")
     x = data[2][:1]
     for a, t in zip(axes[0, 1:], trained):
-        net, raster = t.net, []
         with torch.no_grad():
-            s1 = net.lif1.init_leaky() if hasattr(net.lif1, "init_leaky") else None
-            cur = net.fc1(x)
-            for _ in range(int(frame.steps.iloc[0])):
-                spk, s1 = net.lif1(cur, s1)
-                raster.append(spk[0].numpy())
-        steps, cells = np.nonzero(np.array(raster))
+            _, hidden = t.net(x)
+        steps, cells = np.nonzero(hidden[:, 0].numpy())
         a.plot(steps, cells, "|", ms=3, color="k")
         a.set(xlabel="step", ylabel="hidden neuron", title=f"{t.label}: digit {int(data[3][0])}")
         a.title.set_fontsize(7)

@@ -28,6 +28,8 @@ import math
 from dataclasses import dataclass
 from functools import cache
 
+from spinlif.fitting.washboard_fit import coefficients_of_row
+
 
 @dataclass(frozen=True)
 class StepMapping:
@@ -71,10 +73,8 @@ def drive_scale(params, steps: int, dt_ns: float | None = None) -> float:
     5.0
     """
     if params.model_family == "washboard2":
-        r = params.record
-        dt = dt_ns or washboard_dt_ns(r["omega0_rad_s"] * 1e-9, r["eta"])
-        return math.pi / (abs(r["kick_gain_rad_per_ns2"]) * (steps * dt) ** 2)
-    return 1.0 / (params.g * steps * (dt_ns or params.dt))
+        return math.pi / (abs(coefficients_of_row(params.record)["b_kick"]) * (steps * row_dt_ns(params, dt_ns)) ** 2)
+    return 1.0 / (params.g * steps * row_dt_ns(params, dt_ns))
 
 
 WASHBOARD_STEPS_PER_RELAXATION = 10
@@ -90,6 +90,17 @@ def washboard_dt_ns(omega0_per_ns: float, eta: float) -> float:
     0.000909
     """
     return 1.0 / (WASHBOARD_STEPS_PER_RELAXATION * omega0_per_ns * (2 * eta + 1))
+
+
+def row_dt_ns(params, dt_ns: float | None = None) -> float:
+    """The network step of a row's neuron (ns): ``dt_ns`` if given, else the row's
+    ``dt_recommended_ns`` (LIF rows) or :func:`washboard_dt_ns` (the AFM neuron)."""
+    if dt_ns:
+        return dt_ns
+    if params.model_family == "washboard2":
+        c = coefficients_of_row(params.record)
+        return washboard_dt_ns(c["omega0"], c["eta"])
+    return params.dt
 
 
 @cache
@@ -181,10 +192,8 @@ def neuron_from_row(params, dt_ns: float | None = None, i_per_input: float = 1.0
     lif, washboard = _classes()
     name = f"{params.device_id} {params.model_family} ({params.device_type})"
     if params.model_family == "washboard2":
-        r = params.record
-        omega0 = r["omega0_rad_s"] * 1e-9  # rad/ns: the table stores rad/s
-        return washboard(omega0, r["eta"], r["kick_gain_rad_per_ns2"],
-                         dt_ns or washboard_dt_ns(omega0, r["eta"]), i_per_input, **kwargs)
+        c = coefficients_of_row(params.record)
+        return washboard(c["omega0"], c["eta"], c["b_kick"], row_dt_ns(params, dt_ns), i_per_input, **kwargs)
     if params.device_type not in ("DW", "SKY"):
         raise ValueError(f"{name}: no network neuron for this row kind; use a DW, SKY or AFM0D row")
     if not all(math.isfinite(v) for v in (params.p1, params.p2, params.p0, params.g)):
@@ -192,4 +201,4 @@ def neuron_from_row(params, dt_ns: float | None = None, i_per_input: float = 1.0
                          "polynomial family row (lin_Mishra9corr, linear, quad)")
     if params.record.get("reset_mode") == "subtract":
         kwargs.setdefault("reset_mechanism", "subtract")
-    return lif(params.p1, params.p2, params.p0, params.g, dt_ns or params.dt, i_per_input, **kwargs)
+    return lif(params.p1, params.p2, params.p0, params.g, row_dt_ns(params, dt_ns), i_per_input, **kwargs)

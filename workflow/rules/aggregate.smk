@@ -25,8 +25,7 @@ rule aggregate:
 
 rule plot_traces:
     input:
-        dataset="results/{device}/dataset.zarr",
-        observables=observables_of,
+        dataset="results/{device}/dataset.zarr",  # it carries the runs' observables
     output:
         report(
             "results/{device}/traces.png",
@@ -38,4 +37,4 @@ rule plot_traces:
     benchmark:
         "results/benchmarks/{device}/plot_traces.tsv"
     shell:
-        "spinlif plot {input.dataset} --observables {input.observables} -o {output} > {log} 2>&1"
+        "spinlif plot {input.dataset} -o {output} > {log} 2>&1"
