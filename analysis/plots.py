@@ -34,7 +34,7 @@ def plot_traces(dataset: str | Path, output: str | Path) -> Path:
     Example
     -------
     >>> sorted(TRACE_PLOTS)
-    ['guiding_centre', 'mean_mz', 'walls_and_neel_angle']
+    ['guiding_centre', 'mean_mz', 'resistance_and_temperature', 'walls_and_neel_angle']
     """
     from spinlif.devices import device_module
 
@@ -168,10 +168,39 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
     return _save(fig, output)
 
 
+def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
+    """The MTJ neuron (seed 003 Fig. 3): R_norm(t) with the detected spikes, m_z(t) and T(t) for the
+    lowest and highest DC current of the sweep, and the firing rate against J with the seed's
+    0.1-3 GHz window shaded."""
+    runs = sorted(_observables(dataset), key=lambda r: float(r[1].J_Am2.iloc[-1]))
+    fig, (ax1, ax2, ax3, ax4) = plt.subplots(1, 4, figsize=(18, 4))
+    shown = [runs[0], runs[-1]] if len(runs) > 1 else runs
+    for summary, series, _ in shown:
+        label = f"J = {series.J_Am2.iloc[-1]:.3g} A/m$^2$"
+        line, = ax1.plot(series.t_ns, series.R_norm, lw=0.8, label=label)
+        spikes = summary.get("spike_times_ns", [])
+        ax1.plot(spikes, [summary["R_spike_high"]] * len(spikes), "v", color=line.get_color(), ms=4)
+        ax2.plot(series.t_ns, series.mz, lw=0.8, color=line.get_color())
+        ax3.plot(series.t_ns, series.T_K, lw=1.0, color=line.get_color())
+    ax1.set(xlabel="t (ns)", ylabel="R / R$_P$", title="resistance (triangles: spikes)")
+    ax1.legend(fontsize=7)
+    ax2.set(xlabel="t (ns)", ylabel="m$_z$", title="free layer")
+    ax3.set(xlabel="t (ns)", ylabel="T (K)", title="temperature (seed Eq. 2)")
+    dc = [(float(s.J_Am2.iloc[-1]), summ["rate_GHz"]) for summ, s, _ in runs if s.J_Am2.nunique() == 1]
+    if dc:
+        J, f = zip(*dc)
+        ax4.plot(J, f, "o-")
+    ax4.axhspan(0.1, 3.0, color="0.85", zorder=0, label="seed 003: 0.1-3 GHz")
+    ax4.set(xlabel="J (A/m$^2$)", ylabel="firing rate (GHz)", title="f(J), DC drive")
+    ax4.legend(fontsize=7)
+    return _save(fig, output)
+
+
 TRACE_PLOTS = {
     "mean_mz": lambda dataset, ds, output: plot_mean_mz(ds, output),
     "guiding_centre": lambda dataset, ds, output: plot_skyrmion_traces(dataset, output),
     "walls_and_neel_angle": lambda dataset, ds, output: plot_afm_traces(dataset, output),
+    "resistance_and_temperature": lambda dataset, ds, output: plot_mtj_traces(dataset, output),
 }
 """The kinds of traces figure a device may declare (``TRACE_PLOT``): ``(dataset path, opened dataset,
 output) -> output``."""

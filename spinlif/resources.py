@@ -9,18 +9,22 @@ Estimates (rescaled by retries, so a run that timed out is resubmitted with more
 * mumax3: ~2e8 cell-steps/s for paper-sized grids (far below the 2e9 of a saturated H100, since
   small grids are launch-latency bound: mumax3-facts.md section 5); plus 10 min of queue/start slack;
 * cpu: ~2e5 cell-steps/s on one core for small grids (measured here: 1024 cells at ~2.2 ns/min);
-* memory: 1.5 GB for the interpreter and libraries plus ~4 kB per cell.
+* memory: 1.5 GB for the interpreter and libraries plus ~4 kB per cell;
+* a device whose step is not set by the cells' exchange (a macrospin) declares ``STEPS_PER_NS``;
+  its few cells cost the engine's per-step floor instead: ~300 steps/s for the cpu engine (its
+  per-call overhead, issue 18) and ~2000 steps/s for MuMax3 (kernel launch latency).
 """
 
 from __future__ import annotations
 
 import math
 
-from spinlif.devices import grid_shape
+from spinlif.devices import device_module, grid_shape
 from spinlif.drive import total_time
 
 STEPS_PER_NS = 4500
 CELL_STEPS_PER_S = {"mumax3": 2e8, "cpu": 2e5}
+STEPS_PER_S_FLOOR = {"mumax3": 2000, "cpu": 300}
 
 
 def simulated_cells(spec: dict, engine: str) -> int:
@@ -32,9 +36,13 @@ def simulated_cells(spec: dict, engine: str) -> int:
 
 def runtime_minutes(spec: dict, engine: str, attempt: int = 1) -> int:
     """Wall-time request (min); doubles with every retry."""
-    steps_per_ns = STEPS_PER_NS * (2e-9 / min(spec["geometry"]["cell"][:2])) ** 2
-    work = simulated_cells(spec, engine) * total_time(spec) * 1e9 * steps_per_ns
-    minutes = work / CELL_STEPS_PER_S[engine] / 60 + (10 if engine == "mumax3" else 2)
+    declared = getattr(device_module(spec["device"]), "STEPS_PER_NS", None)
+    if declared:
+        seconds = total_time(spec) * 1e9 * declared / STEPS_PER_S_FLOOR[engine]
+    else:
+        steps_per_ns = STEPS_PER_NS * (2e-9 / min(spec["geometry"]["cell"][:2])) ** 2
+        seconds = simulated_cells(spec, engine) * total_time(spec) * 1e9 * steps_per_ns / CELL_STEPS_PER_S[engine]
+    minutes = seconds / 60 + (10 if engine == "mumax3" else 2)
     return math.ceil(minutes * 2 ** (attempt - 1))
 
 

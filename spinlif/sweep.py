@@ -131,7 +131,7 @@ def count_runs(config: dict) -> int:
     Example
     -------
     >>> count_runs(normalise_config(load_yaml("config/paper.yaml")))  # doctest: +SKIP
-    400
+    506
     """
     total = 0
     for device, dev in config["devices"].items():

@@ -28,6 +28,8 @@ HBAR = 1.054571817e-34
 """Reduced Planck constant (J s)."""
 QE = 1.602176634e-19
 """Elementary charge (C)."""
+KB = 1.380649e-23
+"""Boltzmann constant (J/K)."""
 GAMMA_LL = 1.7595e11
 """Gyromagnetic ratio MuMax3 uses by default (rad / (s T)), physics brief section 2."""
 

@@ -35,7 +35,7 @@ def refused(text: str, tmp_path) -> str:
 @pytest.mark.parametrize("text, line, words", [
     (HEADER + "Run(1e-9\n", 5, "syntax error"),
     (HEADER + "m = Uniform(1, 0, 0)\nFooBar(3)\n", 6, "undefined: FooBar (not a MuMax3 name)"),
-    (HEADER + "Temp = 300\n", 5, "Temp: supported by MuMax3, not by the cpu engine"),
+    (HEADER + "B1 = 3e6\n", 5, "B1: supported by MuMax3, not by the cpu engine"),
     (HEADER + "ext_makegrains(1e-8, 5, 0)\n", 5, "ext_makegrains: supported by MuMax3, not by the cpu engine"),
     (HEADER + "B_ext = vector(1, 0)\n", 5, "vector: wrong number of arguments: have 2, want 3"),
     (HEADER + "Run(\"long\")\n", 5, "type mismatch: can not use type string as float"),

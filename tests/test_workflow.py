@@ -52,6 +52,11 @@ TINY = {
                      "initial_state": {"wall_position": -40.0e-9, "wall_velocity": 3000.0},
                      "drive": {"duration": 20.0e-12}, "sampling": {"snapshot_period": 2.0e-12}},
             "protocols": [{"name": "decay"}],
+        },
+        "mtj_hh": {
+            "spec": {"drive": {"protocol": "dc", "amplitude": 2.0, "duration": 0.2e-9},
+                     "sampling": {"snapshot_period": 0.2e-9}},
+            "protocols": [{"name": "dc"}],
         }},
 }
 
@@ -75,7 +80,7 @@ def test_pipeline_end_to_end(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     results = tmp_path / "results"
     sweep = (results / "sweep.csv").read_text().splitlines()
-    assert len(sweep) == 5
+    assert len(sweep) == 6
     run_ids = [line.split(",")[0] for line in sweep[1:] if ",domain_wall," in line]
     for rid in run_ids:
         run = results / "dw" / "runs" / rid
@@ -91,7 +96,7 @@ def test_pipeline_end_to_end(tmp_path):
     summary = (results / "dw" / "observables.csv").read_text()
     assert "t_threshold_ns" in summary and "R_whole_track_max_ohm" in summary
     assert (results / "dw" / "traces.png").stat().st_size > 1000
-    for short, column in (("sk", "X_initial_nm"), ("afm", "v_initial_m_s")):
+    for short, column in (("sk", "X_initial_nm"), ("afm", "v_initial_m_s"), ("mtj", "rate_GHz")):
         assert column in (results / short / "observables.csv").read_text()
         assert (results / short / "traces.png").stat().st_size > 1000
         assert open_store(results / short / "dataset.zarr").sizes["run"] == 1
@@ -211,7 +216,7 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1  # header only
 
 
-@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 400), ("config.yaml", 24)])
+@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 506), ("config.yaml", 28)])
 def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     """`snakemake -n` plans one spec/render/simulate/ingest/observables job per run and one
     aggregation (its speed is measured by `make dryrun-paper`, not here)."""
@@ -219,7 +224,7 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     counts = dict(re.findall(r"^(\w+)\s+(\d+)\s*$", out.stdout, re.M))
     for rule in ("spec", "render", "simulate", "ingest", "observables"):
         assert counts[rule] == str(n_runs), out.stdout
-    assert counts["aggregate"] == "3" and counts["sweep_table"] == "1"
+    assert counts["aggregate"] == "4" and counts["sweep_table"] == "1"
     # the fit stage waits for the engine's validation suite (validate: true by default)
     assert counts["fit"] == "3"  # domain wall, skyrmion, AFM strip
     assert counts["params_table"] == "1" and counts["validation_report"] == "1"
@@ -314,7 +319,7 @@ def _planned_run_ids(text: str) -> set[str]:
 
 def test_a_configfile_is_the_whole_config(tmp_path):
     """Issue 17 item 2: from the repository root the demo config was always loaded and
-    `--configfile X` deep-merged into it: paper.yaml ran 100 of its 400 runs with the demo's
+    `--configfile X` deep-merged into it: paper.yaml ran 100 of its runs with the demo's
     amplitudes, and a 2-run user config became 20 runs over 3 devices. Now the demo config is a
     default only when no --configfile is given, and Snakemake plans exactly what `spinlif sweep`
     lists."""
@@ -323,7 +328,7 @@ def test_a_configfile_is_the_whole_config(tmp_path):
     subprocess.run([str(Path(sys.executable).with_name("spinlif")), "sweep", "config/paper.yaml",
                    "-o", str(tmp_path / "sweep.csv")], cwd=REPO, check=True, capture_output=True)
     listed = set(pd.read_csv(tmp_path / "sweep.csv", dtype={"run_id": str}).run_id)
-    assert len(listed) == 400 and _planned_run_ids(out.stdout) == listed
+    assert len(listed) == 506 and _planned_run_ids(out.stdout) == listed
 
     user = json.loads(json.dumps(TINY))
     user["devices"] = {"domain_wall": user["devices"]["domain_wall"]}
@@ -334,7 +339,7 @@ def test_a_configfile_is_the_whole_config(tmp_path):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     demo = subprocess.run([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
                            "--cores", "1", "-n"], capture_output=True, text=True, check=True, env=env)
-    assert len(_planned_run_ids(demo.stdout)) == 24
+    assert len(_planned_run_ids(demo.stdout)) == 28
 
 
 def test_observables_get_this_invocations_settings(tmp_path):
@@ -348,7 +353,7 @@ def test_observables_get_this_invocations_settings(tmp_path):
                     "observables={domain_wall: {threshold_mz: 0.42}}")
     lines = [line.split("Shell command: ", 1)[1] for line in out.stdout.splitlines()
              if "Shell command: spinlif observables" in line]
-    assert len(lines) == 4
+    assert len(lines) == 5  # one per TINY run
     for line in lines:
         words = shlex.split(line.split(" > ")[0])
         assert "--config" not in words

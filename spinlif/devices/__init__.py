@@ -20,7 +20,9 @@ validation, rendering, both engines, ingest, observables, aggregation) finds it 
    * ``FIT_FAMILIES``: the compact-model families fitted to its runs (names in
      ``spinlif.fitting.models.FAMILY_NAMES``; empty: simulated and aggregated, not fitted;
      its rows' ``device_type`` are its ``TABLE_DEVICE_TYPES``);
-   * ``TRACE_PLOT``: the kind of its ``traces.png`` (a key of ``spinlif.analysis.plots.TRACE_PLOTS``).
+   * ``TRACE_PLOT``: the kind of its ``traces.png`` (a key of ``spinlif.analysis.plots.TRACE_PLOTS``);
+   * optionally ``STEPS_PER_NS``: solver steps per simulated ns where the cells' exchange does not
+     set the step (a macrospin), for the resource estimate (``spinlif.resources``).
 2. ``workflow/schemas/devices/<name>.schema.yaml``: the run-spec sections of the device.
 3. ``mx3_templates/<TEMPLATE>``: its MuMax3 script, the single definition of a run: MuMax3 and the
    cpu engine (:mod:`spinlif.mx3`) both execute the rendered file, so no device has engine code.

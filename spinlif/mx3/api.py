@@ -6,7 +6,8 @@ argument types for the checker that runs before anything is simulated.
 Types are named by strings: ``float`` (MuMax3's float64 and int), ``bool``, ``string``,
 ``vector``, ``shape``, ``config``, ``quantity`` (any space-dependent or scalar quantity),
 ``float_fn`` / ``vector_fn`` (a number or vector that may depend on ``t``: re-evaluated at every
-solver stage, as MuMax3's ``ScalarFunction``/``VectorFunction``) and ``any``.
+solver stage, as MuMax3's ``ScalarFunction``/``VectorFunction``), ``float_var`` (an expression
+read afresh at every use, with the script variables' current values: ``TableAddVar``) and ``any``.
 """
 
 from __future__ import annotations

@@ -39,9 +39,11 @@ def const_vector(x: float, y: float, z: float) -> Derived:
 
 
 def mul(a: Quantity, b: Quantity) -> Derived:
-    """Point-wise product; a scalar times a vector or two scalars (``Mul``)."""
-    if a.ncomp != 1 and b.ncomp != 1:
-        raise ValueError(f"Mul: at least one of {a.name}, {b.name} must be scalar (use Dot or MulMV)")
+    """Point-wise product (``Mul``): equal component counts multiply component by component
+    (vector * vector, scalar * scalar), or a scalar times anything."""
+    if a.ncomp != b.ncomp and 1 not in (a.ncomp, b.ncomp):
+        raise ValueError(f"Cannot point-wise multiply {a.ncomp} components by {b.ncomp} components "
+                         f"({a.name}, {b.name})")
     return Derived("mul", max(a.ncomp, b.ncomp), lambda: a.values() * b.values())
 
 

@@ -68,7 +68,7 @@ def _assignable(src, dst) -> bool:
     else:
         ncomp = None
     is_quantity = isinstance(src, type) and issubclass(src, Quantity)
-    if dst in ("float", "int", "float_fn"):
+    if dst in ("float", "int", "float_fn", "float_var"):
         return src in ("float", "int") or (is_quantity and ncomp in (None, 1))
     if dst in ("vector", "vector_fn"):
         return src == "vector" or (is_quantity and ncomp in (None, 3))
@@ -484,6 +484,9 @@ class Evaluator:
             if p in ("float_fn", "vector_fn") and self.depends_on_time(a):
                 frozen = scope.frozen()
                 values.append(lambda a=a, frozen=frozen: self.expr(a, frozen))
+                continue
+            if p == "float_var":  # TableAddVar: the expression is read at every use, variables live
+                values.append(lambda a=a, scope=scope: float(self.expr(a, scope)))
                 continue
             v = self.expr(a, scope)
             if p in ("float", "int", "float_fn") and isinstance(v, Quantity):

@@ -6,8 +6,13 @@ Everything follows MuMax3 3.11.1 (mumax/3 at a0c5126a); each piece cites its Go 
 * mesh, cell coordinates (``engine/mesh.go``, ``Index2Coord``), periodic images (``SetPBC``);
 * region-wise parameters as 256-entry look-up tables (``engine/parameter.go``), excitations
   (``engine/excitation.go``), the geometry (``engine/geom.go``);
-* effective field B_eff = B_exch + B_demag + B_anis + B_ext + B_custom in tesla
+* effective field B_eff = B_exch + B_demag + B_anis + B_ext + B_therm + B_custom in tesla
   (``engine/effectivefield.go``) and the energies of ``engine/energy.go``;
+* the thermal field of ``engine/temperature.go``: B_therm = eta sqrt(2 kB alpha T / (gamma0 Ms V dt))
+  with eta standard normal per cell and component, drawn once per solver step (same step number
+  and dt: same noise; same step, new dt after a rejected try: rescaled by sqrt(dt_old / dt_new));
+  absent while relaxing. The random stream is torch's (seeded by ``ThermSeed``), not curand's:
+  both engines give the same statistics, not the same realisation;
 * the torque of ``engine/torque.go``: Landau-Lifshitz (``cuda/lltorque2.cu``) plus Slonczewski
   (``cuda/slonczewski2.cu``), in tesla (torque / gamma0).
 
@@ -23,7 +28,7 @@ from typing import Callable
 import numpy as np
 import torch
 
-from spinlif.units import HBAR, MU0, QE
+from spinlif.units import HBAR, KB, MU0, QE
 
 NREGION = 256
 GAMMA_LL = 1.7595e11
@@ -339,6 +344,11 @@ class Magnet:
         self.fixed_layer_sign = 1.0
         self.custom_fields: list = []   # quantities adding to B_custom (AddFieldTerm)
         self.custom_edens: list = []    # quantities adding to Edens_custom (AddEdensTerm)
+        self.therm_seed = 0
+        self.relaxing = False          # engine/relax.go: no thermal field while relaxing
+        self.thermal_clock: Callable[[], tuple[int, float]] = lambda: (0, 0.0)  # (NSteps, Dt_si), set by the world
+        self._therm: tuple[int, torch.Tensor] | None = None  # (solver step, standard normals of that step)
+        self._therm_generator: torch.Generator | None = None
         self.m: torch.Tensor | None = None
         self.regions: torch.Tensor | None = None
         self.geom: torch.Tensor | None = None
@@ -547,11 +557,40 @@ class Magnet:
         return out
 
     def _b_added(self) -> torch.Tensor:
-        """B_ext plus the custom fields (T)."""
+        """B_ext plus the thermal and custom fields (T)."""
         b = self.b_ext()
+        if self.thermal():
+            b = b + self.b_therm()
         if self.custom_fields:
             b = b + self.b_custom()
         return b
+
+    def thermal(self) -> bool:
+        """True when a thermal field acts (Temp != 0 and not relaxing)."""
+        return not self.relaxing and not self.params["Temp"].is_zero()
+
+    def set_therm_seed(self, seed: int) -> None:
+        """``ThermSeed(seed)``: restart the thermal noise stream."""
+        self.therm_seed = int(seed)
+        self._therm_generator = None
+        self._therm = None
+
+    def b_therm(self) -> torch.Tensor:
+        """Thermal field (T) of ``engine/temperature.go`` (see the module docstring), zero at Temp = 0."""
+        if self.params["Temp"].is_zero():
+            return torch.zeros_like(self.m)
+        n_steps, dt = self.thermal_clock()
+        if not dt > 0:
+            raise PhysicsError(f"thermal field needs a positive time step, have dt = {dt!r} s")
+        if self._therm is None or self._therm[0] != n_steps or self._therm[1].shape != self.m.shape:
+            if self._therm_generator is None:
+                self._therm_generator = torch.Generator().manual_seed(self.therm_seed)
+            eta = torch.randn(self.m.shape, generator=self._therm_generator, dtype=self.m.dtype)
+            self._therm = (n_steps, eta)
+        eta = self._therm[1]
+        variance = 2 * KB * self.cell_param("alpha") * self.cell_param("Temp") * self._inv_msat() \
+            / (self.gamma_ll * self.mesh.cell_volume * dt)
+        return eta * torch.sqrt(torch.clamp(variance, min=0.0))
 
     def b_eff(self) -> torch.Tensor:
         """B_eff (T): ``engine/effectivefield.go`` SetEffectiveField."""
@@ -571,8 +610,10 @@ class Magnet:
             return -dot(M, self.b_ext())
         if term == "custom":
             return sum((q.value()[0] for q in self.custom_edens), torch.zeros_like(self.m[0]))
+        if term == "therm":  # engine/temperature.go: -M.B_therm, 0 while relaxing
+            return torch.zeros_like(self.m[0]) if self.relaxing else -dot(M, self.b_therm())
         if term == "total":
-            return sum(self.edens(t) for t in ("demag", "exch", "anis", "zeeman", "custom"))
+            return sum(self.edens(t) for t in ("demag", "exch", "anis", "zeeman", "custom", "therm"))
         raise KeyError(term)
 
     def energy(self, term: str) -> float:

@@ -2,7 +2,7 @@
 """MuMax3's time stepping, relaxation and minimisation on a :class:`~spinlif.mx3.physics.Magnet`.
 
 * RK45 Dormand-Prince (``engine/rk45dp.go``): first-same-as-last torque (discarded at the start of
-  each Run, ``engine/run.go`` RunWhile ``stepper.Free()``), error = max per-cell |error| x h against
+  each Run, ``engine/run.go`` RunWhile ``stepper.Free()``, and at every step when Temp != 0), error = max per-cell |error| x h against
   MaxErr, dt scaled by clamp(Headroom (MaxErr/err)^(1/5), 1/2, 2) after a good step and
   (MaxErr/err)^(1/6) after a bad one, never across the end of the Run (``adaptDt``, ``alarm``);
   m renormalised after every stage.
@@ -99,8 +99,8 @@ def rk45dp_step(magnet: Magnet, clock: Clock) -> None:
     """One try of ``engine/rk45dp.go`` (accepted or undone)."""
     if clock.fix_dt:
         clock.dt = clock.fix_dt
-    if clock.k1 is None or clock.k1.shape != magnet.m.shape:
-        clock.k1 = magnet.torque()
+    if clock.k1 is None or clock.k1.shape != magnet.m.shape or magnet.thermal():
+        clock.k1 = magnet.torque()  # FSAL cannot be used with finite temperature (the noise of this step)
     t0, m0, k1 = magnet.time, magnet.m, clock.k1
     h = clock.dt * magnet.gamma_ll
     dt = clock.dt
@@ -139,8 +139,8 @@ def rk23_step(magnet: Magnet, clock: Clock) -> None:
     """One try of ``engine/rk23.go`` (Bogacki-Shampine, FSAL)."""
     if clock.fix_dt:
         clock.dt = clock.fix_dt
-    if clock.k1 is None or clock.k1.shape != magnet.m.shape:
-        clock.k1 = magnet.torque()
+    if clock.k1 is None or clock.k1.shape != magnet.m.shape or magnet.thermal():
+        clock.k1 = magnet.torque()  # FSAL cannot be used with finite temperature (the noise of this step)
     t0, m0, k1 = magnet.time, magnet.m, clock.k1
     h = clock.dt * magnet.gamma_ll
     magnet.time = t0 + clock.dt / 2
@@ -234,7 +234,7 @@ def steps(magnet: Magnet, clock: Clock, n: int, output: Callable[[], None]) -> N
 def relax(magnet: Magnet, clock: Clock, torque_threshold: float = -1.0) -> None:
     """``Relax()`` of ``engine/relax.go``; time is restored afterwards."""
     saved = (clock.solver, clock.max_err, clock.fix_dt, magnet.precess)
-    clock.solver, clock.fix_dt, magnet.precess = BOGACKI_SHAMPINE, 0.0, False
+    clock.solver, clock.fix_dt, magnet.precess, magnet.relaxing = BOGACKI_SHAMPINE, 0.0, False, True
     clock.k1 = None
 
     def relax_steps(n: int) -> None:
@@ -273,6 +273,7 @@ def relax(magnet: Magnet, clock: Clock, torque_threshold: float = -1.0) -> None:
                     t0, t1 = t1, avg_torque()
     finally:
         clock.solver, clock.max_err, clock.fix_dt, magnet.precess = saved
+        magnet.relaxing = False
         clock.k1 = None
 
 

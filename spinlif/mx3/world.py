@@ -84,6 +84,7 @@ class World:
                  progress_label: str = "script", log=None):
         self.magnet = Magnet()
         self.clock = steppers.Clock()
+        self.magnet.thermal_clock = lambda: (self.clock.n_steps, self.clock.fix_dt or self.clock.dt)
         self.out_dir = Path(out_dir)
         self.script_dir = script_dir or Path.cwd()
         self.expect_continue = expect_continue
@@ -435,7 +436,7 @@ class World:
                          ("AnisC2", "engine/anisotropy.go"), ("Dind", "engine/exchange.go"), ("Dbulk", "engine/exchange.go"),
                          ("xi", "engine/torque.go"), ("Pol", "engine/torque.go"), ("Lambda", "engine/torque.go"),
                          ("EpsilonPrime", "engine/torque.go"), ("FreeLayerThickness", "engine/torque.go"),
-                         ("frozenspins", "engine/torque.go")):
+                         ("frozenspins", "engine/torque.go"), ("Temp", "engine/temperature.go")):
             n.quantity(Parameter(self, mag.params[name]), go)
         for exc, go in ((mag.B_ext, "engine/zeeman.go"), (mag.J, "engine/torque.go"),
                         (mag.FixedLayer, "engine/torque.go")):
@@ -451,8 +452,10 @@ class World:
         field("B_custom", "T", mag.b_custom, "engine/customfield.go")
         field("torque", "T", mag.torque, "engine/torque.go")
         field("STTorque", "T", mag.st_torque, "engine/torque.go")
+        field("B_therm", "T", mag.b_therm, "engine/temperature.go")
+        n.func("ThermSeed", mag.set_therm_seed, "int", go="engine/temperature.go")
         for term, name in (("total", "total"), ("demag", "demag"), ("exch", "exch"), ("anis", "anis"),
-                           ("zeeman", "Zeeman"), ("custom", "custom")):
+                           ("zeeman", "Zeeman"), ("custom", "custom"), ("therm", "therm")):
             field(f"Edens_{name}", "J/m3", lambda t=term: mag.edens(t)[None], "engine/energy.go", ncomp=1)
             n.quantity(ScalarValue(f"E_{name}", "J", lambda t=term: mag.energy(t)), "engine/energy.go")
         n.quantity(ScalarValue("maxTorque", "T", mag.max_torque), "engine/torque.go")
@@ -559,6 +562,8 @@ class World:
             self.table_autosave = Autosave(period, mag.time, self.table_save) if period else None
         n.func("TableAdd", self.table_add, "quantity", go="engine/table.go")
         n.func("TableAutoSave", table_autosave, "float", go="engine/table.go")
+        n.func("TableAddVar", lambda f, name, unit: self.table_add(ScalarValue(name, unit, f)), "float_var", "string",
+               "string", go="engine/table.go")
         n.func("TableSave", self.table_save, go="engine/table.go")
         n.func("Save", self.save, "quantity", go="engine/save.go")
         n.func("SaveAs", self.save, "quantity", "string", go="engine/save.go")

@@ -1,0 +1,310 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Single-MTJ Hodgkin-Huxley-analogue neuron: a macrospin free layer with perpendicular
+anisotropy, an in-plane polariser and Joule heating (seed 003, Rodrigues et al., Phys. Rev.
+Applied 19, 064010 (2023), Eqs. 1-6 and Appendix Eq. A1; parameters from its Table II).
+
+**Model, the same on both engines (the rendered script).**
+
+* Free layer: a macrospin of area A and thickness d. MuMax3 draws thermal noise with curand,
+  which needs an even number of cells (``engine/temperature.go``, issue #314; mumax3-facts.md
+  (vii)), so the macrospin is two cells side by side, locked by an exchange field of
+  ``LOCK_FIELD`` = 1 T per unit misalignment (Aex = B_lock Ms dx^2 / 2). Strongly locked cells
+  with independent noise of volume V/2 each move as one moment of volume V.
+* Effective field (Eq. A1): B = -mu0 Ms(T) (D_x m_x, D_y m_y, D_z m_z) - B_F n_F, a custom
+  field term that follows Msat (``Mul(Mul(ConstVector(...), Msat), m)``); demagnetisation is off
+  because D already contains the magnetostatics (seed: "includes the material anisotropy and
+  magnetostatic fields"). B_F = mu0 H_F = 7.7 mT (Table II gives H_F in mT).
+* Spin-transfer torque (Eqs. 5-6): tau_STT m x (p x m) with tau_STT = gamma hbar J / (Ms e d (1 +
+  alpha^2)) P / (1 - P^2 m.p). MuMax3's Slonczewski term gives beta eps with eps = Pol Lambda^2 /
+  ((Lambda^2 + 1) + (Lambda^2 - 1) m.p), beta = hbar J / (e Ms d); it equals Eq. 6 for
+  ``Pol = 2 P / (1 - P^2)`` and ``Lambda^2 = (1 - P^2) / (1 + P^2)`` (:func:`mumax3_stt_parameters`,
+  tested). p = n_F; positive J pushes m towards +p.
+* Temperature (Eq. 2): dT/dt = (rho / kB) R_norm (J A)^2 - (T - T_amb) / tau0, advanced in the
+  script between ``Run()`` segments of ``thermal.step`` (exact for R_norm constant over a
+  segment: T -> T_eq + (T - T_eq) exp(-h / tau0)). The segment default, 10 ps, is tau0 / 400
+  (the T update is smooth on that scale) and a third of the 31 ps period of the free layer's
+  fastest precession (the Kittel frequency 32.8 GHz of :func:`kittel_frequency`), so R_norm is
+  sampled above Nyquist. **Units of rho / kB**: Table II prints "3.0e14 K/Js". With R_norm
+  dimensionless and (J A)^2 in A^2, dT/dt is in K/s only if rho / kB is in K/(A^2 s) = K Ohm / J,
+  i.e. rho / kB = R_0 / C (Joule power I^2 R_0 R_norm over the heat capacity C); we read the value
+  as 3.0e14 K/(A^2 s). At J = 2e10 A/m^2 it heats by tau0 (rho/kB) (J A)^2 R_norm = 1.9 K x R_norm.
+* Ms(T) = Ms0 (1 - (T/T_C)^1.5) (Eq. 3a) and P(T) = P0 (Ms(T)/Ms0)^eps_P (Eq. 3b). Table II gives
+  Ms and P at 300 K, so the spec holds them at ``T_ref`` = 300 K and the script scales from there.
+  (Eq. 3b with P(300 K) = 0.78 gives P0 = 1.15 > 1 at 0 K; only T >= T_amb is ever used, and
+  :func:`check_consistency` refuses a T_amb with P(T_amb) >= 1.)
+* Thermal noise: MuMax3's ``Temp`` = T(t) with a fixed ``ThermSeed`` (Eq. 4 is MuMax3's B_therm).
+* Resistance: **seed Eq. 1 is printed as (1 + P^2) / (1 - P^2 m.p), which is largest for m
+  parallel to p**, against the seed's own text (minimum when m and p are parallel) and the
+  tunnelling conductance G ~ 1 + P^2 cos(theta) (Julliere; Slonczewski PRB 39, 6995 (1989)). We use
+  R_norm = (1 + P^2) / (1 + P^2 m.p): 1 when parallel, (1 + P^2) / (1 - P^2) = 4.1 antiparallel
+  (:func:`normalised_resistance`), in the heating term and in the observables alike.
+"""
+
+from __future__ import annotations
+
+import math
+
+from spinlif.drive import Segment, drive_schedule, fs_grid
+from spinlif.errors import SpecError
+from spinlif.mx3_format import si
+from spinlif.units import GAMMA_LL, HBAR, MU0, QE
+
+SHORT_NAME = "mtj"
+TABLE_DEVICE_TYPES: tuple[str, ...] = ()  # its rows (MTJ_HH) come with the fit of the minimal model (Eq. 10)
+DEFAULT_PARAM_SET = "R"
+FIT_FAMILIES: tuple[str, ...] = ()  # simulated and aggregated; the minimal-model family (Eq. 10) is not fitted yet
+TRACE_PLOT = "resistance_and_temperature"
+TEMPLATE = "mtj_hh.mx3.j2"
+
+STEPS_PER_NS = 1000
+"""Solver steps per simulated ns (for the resource estimate): the step follows the 30 ps precession
+and the 10 ps Run() segments, not the exchange of the two cells (measured ~700 per ns)."""
+
+LOCK_FIELD = 1.0
+"""Exchange field (T) per unit misalignment that locks the two cells of the macrospin."""
+
+# Parameter set R: seed 003 Table II (room temperature, 300 K).
+PARAMETER_SETS = {
+    "R": {"material": {"Ms": 8.47e5, "P": 0.78, "T_ref": 300.0, "alpha": 0.01, "D": [0.1, 0.2, -0.95],
+                       "B_F": 7.7e-3, "n_F": [1.0, 0.0, 0.0], "T_C": 800.0, "eps_P": 1.5}},
+}
+
+DEFAULTS = {
+    "geometry": {"area": 6.25e-14, "thickness": 1.6e-9},
+    "thermal": {"T_amb": 300.0, "tau0": 4e-9, "heating": 3.0e14, "noise": True, "seed": 1, "step": 10e-12},
+    "initial_state": {"m": [0.0, 0.0, 1.0]},
+    "drive": {"protocol": "dc", "J_bias": 0.0, "J0": 1.0e10, "amplitude": 2.0, "t_on": 1e-9, "t_off": 1e-9,
+              "duration": 20e-9, "tail": 0.0},
+    "sampling": {"table_period": 5e-12, "snapshot_period": 20e-9},
+}
+
+MS_EXPONENT = 1.5
+"""Exponent of Eq. 3a, Ms(T) = Ms0 (1 - (T/T_C)^1.5)."""
+
+
+def parameter_set(name: str) -> dict:
+    """The ``material`` section of an MTJ parameter set."""
+    if name not in PARAMETER_SETS:
+        raise KeyError(f"param_set = {name!r}: allowed for mtj_hh are {', '.join(sorted(PARAMETER_SETS))}")
+    return {k: {kk: (list(vv) if isinstance(vv, list) else vv) for kk, vv in v.items()}
+            for k, v in PARAMETER_SETS[name].items()}
+
+
+def ms_ratio(T: float, material: dict) -> float:
+    """Ms(T) / Ms(T_ref) from Eq. 3a.
+
+    Parameters
+    ----------
+    T : float
+        Temperature (K).
+    material : dict
+        The spec's ``material`` section (``T_C``, ``T_ref``).
+
+    Returns
+    -------
+    float
+        The ratio (dimensionless).
+
+    Example
+    -------
+    >>> round(ms_ratio(300.0, parameter_set("R")["material"]), 12)
+    1.0
+    """
+    f = lambda t: 1 - (t / material["T_C"]) ** MS_EXPONENT  # noqa: E731
+    return f(T) / f(material["T_ref"])
+
+
+def polarisation(T: float, material: dict) -> float:
+    """P(T) = P(T_ref) (Ms(T) / Ms(T_ref))^eps_P (Eq. 3b), dimensionless.
+
+    Example
+    -------
+    >>> round(polarisation(300.0, parameter_set("R")["material"]), 6)
+    0.78
+    """
+    return material["P"] * ms_ratio(T, material) ** material["eps_P"]
+
+
+def normalised_resistance(m_dot_p, P):
+    """R / R_P = (1 + P^2) / (1 + P^2 m.p) (see the module docstring for the sign of seed Eq. 1).
+
+    Parameters
+    ----------
+    m_dot_p : float or array
+        Projection of the free layer on the polariser.
+    P : float or array
+        Spin polarisation.
+
+    Returns
+    -------
+    float or array
+        1 for m parallel to p, (1 + P^2) / (1 - P^2) antiparallel.
+
+    Example
+    -------
+    >>> normalised_resistance(1.0, 0.5), round(normalised_resistance(-1.0, 0.5), 4)
+    (1.0, 1.6667)
+    """
+    return (1 + P * P) / (1 + P * P * m_dot_p)
+
+
+def mumax3_stt_parameters(P: float) -> tuple[float, float]:
+    """(Pol, Lambda) of MuMax3's Slonczewski term that give seed Eq. 6's P / (1 - P^2 m.p).
+
+    Example
+    -------
+    >>> Pol, Lam = mumax3_stt_parameters(0.5)
+    >>> round(Pol * Lam**2 / ((Lam**2 + 1) + (Lam**2 - 1) * 0.3), 6) == round(0.5 / (1 - 0.25 * 0.3), 6)
+    True
+    """
+    return 2 * P / (1 - P * P), math.sqrt((1 - P * P) / (1 + P * P))
+
+
+def stiffness_fields(spec: dict) -> tuple[float, float]:
+    """(B_x, B_y) = mu0 Ms (D_x - D_z, D_y - D_z) (T): the restoring fields about the z easy axis
+    at T_ref (for D_z the most negative component)."""
+    mat = spec["material"]
+    Dx, Dy, Dz = mat["D"]
+    return MU0 * mat["Ms"] * (Dx - Dz), MU0 * mat["Ms"] * (Dy - Dz)
+
+
+def kittel_frequency(spec: dict) -> float:
+    """Small-angle precession frequency about z at T_ref, B_F = 0, J = 0 (Hz):
+    f = gamma0 sqrt(B_x B_y) / 2 pi.
+
+    Example
+    -------
+    >>> round(kittel_frequency({"material": parameter_set("R")["material"]}) / 1e9, 1)
+    32.8
+    """
+    bx, by = stiffness_fields(spec)
+    return GAMMA_LL * math.sqrt(bx * by) / (2 * math.pi)
+
+
+def critical_current_density(spec: dict) -> float:
+    """Current density (A/m^2) at which the spin-transfer torque of a polariser along +z undoes the
+    damping of the -z state (B_F = 0, T = T_ref): J_c = alpha e Ms d (B_x + B_y) / (2 hbar eps),
+    eps = P / (1 + P^2) the torque efficiency of Eq. 6 at m.p = -1 (linearised LLG about -z:
+    damping rate alpha gamma0 (B_x + B_y) / 2 against the STT growth rate gamma0 hbar J eps / (e Ms d))."""
+    mat = spec["material"]
+    bx, by = stiffness_fields(spec)
+    eps = mat["P"] / (1 + mat["P"] ** 2)
+    return mat["alpha"] * QE * mat["Ms"] * spec["geometry"]["thickness"] * (bx + by) / (2 * HBAR * eps)
+
+
+def _levels(spec: dict) -> list[float]:
+    d = spec["drive"]
+    levels = [d["J_bias"] + d["J0"] * seg.i for seg in drive_schedule(spec)]
+    return levels + [d["J_bias"]]
+
+
+def steady_temperature_bound(spec: dict) -> float:
+    """Highest steady temperature any drive level of the run could reach (K): T_amb + tau0 (rho/kB)
+    (J A)^2 R_max with R_max = (1 + P^2) / (1 - P^2) at T_amb."""
+    th, mat = spec["thermal"], spec["material"]
+    P = polarisation(th["T_amb"], mat)
+    J = max(abs(j) for j in _levels(spec))
+    return th["T_amb"] + th["tau0"] * th["heating"] * (J * spec["geometry"]["area"]) ** 2 * normalised_resistance(-1.0, P)
+
+
+def check_consistency(spec: dict) -> None:
+    mat, th = spec["material"], spec["thermal"]
+    if not th["T_amb"] < mat["T_C"]:
+        raise SpecError(f"thermal.T_amb = {th['T_amb']!r} K: must be below material.T_C = {mat['T_C']!r} K")
+    if not mat["T_ref"] < mat["T_C"]:
+        raise SpecError(f"material.T_ref = {mat['T_ref']!r} K: must be below material.T_C = {mat['T_C']!r} K")
+    P = polarisation(th["T_amb"], mat)
+    if not P < 1:
+        raise SpecError(f"thermal.T_amb = {th['T_amb']!r} K gives P = {P:.4g} >= 1 (Eq. 3b scaled from "
+                        f"P = {mat['P']!r} at T_ref = {mat['T_ref']!r} K): raise T_amb")
+    t_max = steady_temperature_bound(spec)
+    if not t_max < 0.95 * mat["T_C"]:
+        raise SpecError(f"drive: the largest current could heat the junction to {t_max:.4g} K, above 95 % of "
+                        f"material.T_C = {mat['T_C']!r} K; lower the current or thermal.heating")
+    if sum(v * v for v in mat["n_F"]) == 0:
+        raise SpecError("material.n_F = [0, 0, 0]: the polariser needs a direction")
+    if sum(v * v for v in spec["initial_state"]["m"]) == 0:
+        raise SpecError("initial_state.m = [0, 0, 0]: the magnetisation needs a direction")
+    step = fs_grid(th["step"])
+    for seg in drive_schedule(spec):
+        n = fs_grid(seg.end) - fs_grid(seg.start)
+        if n % step:
+            raise SpecError(f"thermal.step = {th['step']!r} s must divide every drive segment; the one from "
+                            f"{seg.start:.6g} s to {seg.end:.6g} s is not a multiple (choose t_on, t_off, "
+                            "duration, tail and sampling.snapshot_period as multiples of it)")
+
+
+def grid_shape(spec: dict) -> tuple[int, int, int]:
+    """(2, 1, 1): the two locked cells of the macrospin."""
+    return 2, 1, 1
+
+
+def describe(spec: dict) -> dict:
+    d, th = spec["drive"], spec["thermal"]
+    out = {"param_set": spec["param_set"], "drive_protocol": d["protocol"],
+           "J_Am2": d["J_bias"] + d["J0"] * d["amplitude"] if d["protocol"] == "dc" else d["J_bias"],
+           "duration_ns": round(d["duration"] * 1e9, 6), "T_amb_K": th["T_amb"], "noise": th["noise"],
+           "seed": th["seed"]}
+    if d["protocol"] == "pulse_train":
+        out.update({"pulse_J_Am2": d["J_bias"] + d["J0"] * d["amplitude"], "t_on_ns": round(d["t_on"] * 1e9, 9),
+                    "t_off_ns": round(d["t_off"] * 1e9, 9)})
+    return out
+
+
+def _segments(spec: dict) -> list[dict]:
+    d, step = spec["drive"], fs_grid(spec["thermal"]["step"])
+    out = []
+    for seg in drive_schedule(spec):
+        seg: Segment
+        n = (fs_grid(seg.end) - fs_grid(seg.start)) // step
+        out.append({"Jz": si(d["J_bias"] + d["J0"] * seg.i), "n_steps": n, "save": seg.save,
+                    "start_ns": si(round(seg.start * 1e9, 6)), "end_ns": si(round(seg.end * 1e9, 6))})
+    return out
+
+
+def template_context(spec: dict) -> dict:
+    """Values for ``mtj_hh.mx3.j2``, numbers formatted for MuMax3."""
+    mat, g, th = spec["material"], spec["geometry"], spec["thermal"]
+    side = math.sqrt(g["area"])
+    dx = side / 2
+    nf = [v / math.sqrt(sum(c * c for c in mat["n_F"])) for v in mat["n_F"]]
+    T_ref_factor = 1 - (mat["T_ref"] / mat["T_C"]) ** MS_EXPONENT
+    return {
+        "param_set": spec["param_set"],
+        "cell": [si(dx), si(side), si(g["thickness"])],
+        "Aex_lock": si(LOCK_FIELD * mat["Ms"] * dx * dx / 2),
+        "lock_field": si(LOCK_FIELD),
+        "anisotropy": [si(-MU0 * c) for c in mat["D"]],
+        "D": [si(c) for c in mat["D"]],
+        "B_F": [si(-mat["B_F"] * c) for c in nf],
+        "n_F": [si(c) for c in nf],
+        "material": {k: si(v) for k, v in mat.items() if not isinstance(v, list)},
+        "ms_exponent": si(MS_EXPONENT),
+        "T_ref_factor": si(T_ref_factor),
+        "area": si(g["area"]),
+        "thickness": si(g["thickness"]),
+        "thermal": {k: (si(v) if not isinstance(v, bool) else v) for k, v in th.items()},
+        "decay": si(math.exp(-th["step"] / th["tau0"])),
+        "m0": [si(c) for c in spec["initial_state"]["m"]],
+        "sampling": {k: si(v) for k, v in spec["sampling"].items()},
+        "protocol": spec["drive"]["protocol"],
+        "segments": _segments(spec),
+    }
+
+
+NEURON_THRESHOLD = None
+
+OBSERVABLE_SETTINGS = {
+    "type": "object",
+    "additionalProperties": False,
+    "properties": {
+        "spike_high": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.6,
+                       "description": "a spike starts when R_norm rises through this fraction of the way from "
+                                      "R_P (1) to R_AP ((1 + P^2) / (1 - P^2))"},
+        "spike_low": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1, "default": 0.4,
+                      "description": "and the detector re-arms when R_norm falls below this fraction (hysteresis)"},
+        "settle_time": {"type": "number", "minimum": 0, "default": 2e-9,
+                        "description": "initial time (s) left out of the rate and ISI statistics"},
+    },
+}
+"""Schema of ``observables.mtj_hh`` in the config, with the defaults."""

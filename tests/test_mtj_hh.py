@@ -1,0 +1,131 @@
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The single-MTJ neuron template (seed 003) on the real cpu engine against closed forms
+(spinlif.devices.mtj_hh): the Kittel frequency and damping rate of the free layer, the
+spin-transfer-torque critical current, and thermal equilibrium; plus the pieces of the model
+(MuMax3's Slonczewski parameters for seed Eq. 6, the heating step, spike detection)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from spinlif.analysis.observables.mtj_hh import spike_statistics, spike_times
+from spinlif.analysis.store import ingest_run, open_store
+from spinlif.devices import mtj_hh
+from spinlif.errors import SpecError
+from spinlif.runs import simulate
+from spinlif.spec import base_spec, dump_spec, set_dotted, validate_spec
+from spinlif.units import GAMMA_LL, KB
+
+
+def mtj_spec(**overrides) -> dict:
+    spec = base_spec("mtj_hh", "R")
+    for key, value in overrides.items():
+        set_dotted(spec, key, value, "test")
+    return validate_spec(spec)
+
+
+def simulate_table(tmp_path, name, spec):
+    path = tmp_path / f"{name}.yaml"
+    dump_spec(spec, path)
+    simulate(path, "cpu", tmp_path / name)
+    ingest_run(tmp_path / name, tmp_path / f"{name}.zarr")
+    return open_store(tmp_path / f"{name}.zarr")
+
+
+# Deterministic linear dynamics about the easy axis: no heating, no noise, no dipolar field.
+QUIET = {"material.B_F": 0.0, "thermal.heating": 0.0, "thermal.noise": False, "drive.duration": 2e-9,
+         "sampling.table_period": 1e-12, "sampling.snapshot_period": 2e-9}
+
+
+def precession(ds, spec):
+    """(frequency Hz, decay rate 1/s of the amplitude) of the small-angle motion about +-z."""
+    t = ds["t"].values
+    m = ds["m"].values
+    bx, by = mtj_hh.stiffness_fields(spec)
+    energy = bx * m[:, 0] ** 2 + by * m[:, 1] ** 2   # ~ amplitude^2 (conserved without damping)
+    mx = m[:, 0]
+    up = np.flatnonzero((mx[:-1] < 0) & (mx[1:] >= 0))
+    crossings = t[up] - mx[up] * (t[up + 1] - t[up]) / (mx[up + 1] - mx[up])
+    frequency = (len(crossings) - 1) / (crossings[-1] - crossings[0])
+    slope = np.polyfit(t, np.log(energy), 1)[0]
+    return frequency, -slope / 2
+
+
+def test_seed_eq6_is_mumax3s_slonczewski_term_and_resistance_is_minimal_when_parallel():
+    for P in (0.3, 0.78):
+        Pol, Lam = mtj_hh.mumax3_stt_parameters(P)
+        for c in np.linspace(-1, 1, 9):
+            eps = Pol * Lam**2 / ((Lam**2 + 1) + (Lam**2 - 1) * c)
+            assert eps == pytest.approx(P / (1 - P * P * c), rel=1e-12)
+        assert mtj_hh.normalised_resistance(1.0, P) == 1.0
+        assert mtj_hh.normalised_resistance(-1.0, P) == pytest.approx((1 + P * P) / (1 - P * P))
+
+
+def test_temperature_scaling_and_the_units_of_the_heating():
+    mat = mtj_hh.parameter_set("R")["material"]
+    assert mtj_hh.polarisation(300.0, mat) == pytest.approx(0.78)
+    # Eq. 3a: Ms(400 K) / Ms(300 K) = (1 - 0.5^1.5) / (1 - 0.375^1.5)
+    assert mtj_hh.ms_ratio(400.0, mat) == pytest.approx((1 - 0.5**1.5) / (1 - 0.375**1.5))
+    # the steady heating at 2e10 A/m^2, R_AP: tau0 (rho/kB) (J A)^2 R = 4e-9 * 3e14 * (1.25e-3)^2 * 4.11 K
+    spec = mtj_spec(**{"drive.amplitude": 2.0})
+    assert mtj_hh.steady_temperature_bound(spec) - 300 == pytest.approx(1.875 * (1 + 0.78**2) / (1 - 0.78**2))
+
+
+def test_bad_specs_are_refused_naming_the_key():
+    with pytest.raises(SpecError, match="thermal.T_amb = 150.0 K gives P = 1.0"):
+        mtj_spec(**{"thermal.T_amb": 150.0})
+    with pytest.raises(SpecError, match="heat the junction"):
+        mtj_spec(**{"drive.amplitude": 100.0})
+    with pytest.raises(SpecError, match="thermal.step"):
+        mtj_spec(**{"drive.duration": 1.005e-9})
+
+
+def test_spike_detection_counts_a_noisy_crossing_once():
+    t = np.linspace(0, 10, 1001)
+    r = 1 + 2 * (np.sin(2 * np.pi * t / 2.5) > 0.9) + 0.05 * np.sin(2 * np.pi * t * 40)
+    spikes = spike_times(t, r, high=2.0, low=1.5)
+    assert len(spikes) == 4
+    stats = spike_statistics(spikes, 0.0, 10.0)
+    assert stats["rate_GHz"] == pytest.approx(0.4)
+    assert stats["isi_mean_ns"] == pytest.approx(2.5, rel=1e-3)
+
+
+@pytest.mark.slow
+def test_kittel_frequency_damping_and_the_stt_critical_current(tmp_path):
+    """About -z with the polariser along +z: f = gamma0 sqrt(B_x B_y) / 2 pi, amplitude decay
+    alpha gamma0 (B_x + B_y) / 2, and a current J cuts the decay by J / J_c (J_c closed form)."""
+    base = {**QUIET, "material.n_F": [0.0, 0.0, 1.0], "initial_state.m": [0.05, 0.0, -1.0]}
+    spec0 = mtj_spec(**base, **{"drive.amplitude": 0.0})
+    f, rate0 = precession(simulate_table(tmp_path, "j0", spec0), spec0)
+    alpha = spec0["material"]["alpha"]
+    bx, by = mtj_hh.stiffness_fields(spec0)
+    assert f == pytest.approx(mtj_hh.kittel_frequency(spec0) / (1 + alpha**2), rel=2e-3)
+    assert mtj_hh.kittel_frequency(spec0) == pytest.approx(32.76e9, rel=1e-3)
+    assert rate0 == pytest.approx(alpha * GAMMA_LL * (bx + by) / 2 / (1 + alpha**2), rel=2e-2)
+
+    Jc = mtj_hh.critical_current_density(spec0)
+    assert Jc == pytest.approx(4.97e10, rel=1e-2)
+    spec1 = mtj_spec(**base, **{"drive.amplitude": 0.5 * Jc / spec0["drive"]["J0"]})
+    _, rate1 = precession(simulate_table(tmp_path, "jhalf", spec1), spec1)
+    assert rate1 / rate0 == pytest.approx(0.5, abs=0.03)
+
+
+@pytest.mark.slow
+def test_thermal_equilibrium_in_the_easy_axis_well(tmp_path):
+    """Equipartition at fixed T (no current, no heating): <m_x^2> = kT / (V Ms B_x), <m_y^2> likewise,
+    so <m_z> = 1 - kT (1/B_x + 1/B_y) / (2 V Ms). alpha = 0.5: correlation time ~ 20 ps, 5 ns of samples."""
+    spec = mtj_spec(**{"material.B_F": 0.0, "material.alpha": 0.5, "thermal.heating": 0.0, "drive.amplitude": 0.0,
+                       "drive.duration": 5e-9, "sampling.table_period": 2e-12, "sampling.snapshot_period": 5e-9})
+    ds = simulate_table(tmp_path, "therm", spec)
+    m = ds["m"].values[100:]
+    # the direction of the macrospin: the two locked cells' mean has |<m>| = 1 - O(kT / (Ms V B_lock)),
+    # a relative mode of ~1e-5 that is not the free layer's tilt
+    m = m / np.linalg.norm(m, axis=1, keepdims=True)
+    V = spec["geometry"]["area"] * spec["geometry"]["thickness"]
+    kT, Ms = KB * 300.0, spec["material"]["Ms"]
+    bx, by = mtj_hh.stiffness_fields(spec)
+    assert np.mean(m[:, 0] ** 2) == pytest.approx(kT / (V * Ms * bx), rel=0.2)
+    assert np.mean(m[:, 1] ** 2) == pytest.approx(kT / (V * Ms * by), rel=0.2)
+    assert 1 - np.mean(m[:, 2]) == pytest.approx(kT * (1 / bx + 1 / by) / (2 * V * Ms), rel=0.2)
+    assert float(ds["T"].values[-1]) == pytest.approx(300.0)
