@@ -102,19 +102,20 @@ def test_kittel_frequency_damping_and_the_stt_critical_current(tmp_path):
     bx, by = mtj_hh.stiffness_fields(spec0)
     assert f == pytest.approx(mtj_hh.kittel_frequency(spec0) / (1 + alpha**2), rel=2e-3)
     assert mtj_hh.kittel_frequency(spec0) == pytest.approx(32.76e9, rel=1e-3)
-    assert rate0 == pytest.approx(alpha * GAMMA_LL * (bx + by) / 2 / (1 + alpha**2), rel=2e-2)
+    assert rate0 == pytest.approx(alpha * GAMMA_LL * (bx + by) / 2 / (1 + alpha**2), rel=5e-3)
 
     Jc = mtj_hh.critical_current_density(spec0)
     assert Jc == pytest.approx(4.97e10, rel=1e-2)
     spec1 = mtj_spec(**base, **{"drive.amplitude": 0.5 * Jc / spec0["drive"]["J0"]})
     _, rate1 = precession(simulate_table(tmp_path, "jhalf", spec1), spec1)
-    assert rate1 / rate0 == pytest.approx(0.5, abs=0.03)
+    assert rate1 / rate0 == pytest.approx(0.5, abs=0.01)
 
 
 @pytest.mark.slow
 def test_thermal_equilibrium_in_the_easy_axis_well(tmp_path):
     """Equipartition at fixed T (no current, no heating): <m_x^2> = kT / (V Ms B_x), <m_y^2> likewise,
-    so <m_z> = 1 - kT (1/B_x + 1/B_y) / (2 V Ms). alpha = 0.5: correlation time ~ 20 ps, 5 ns of samples."""
+    so <m_z> = 1 - kT (1/B_x + 1/B_y) / (2 V Ms). alpha = 0.5: correlation time ~ 20 ps, 5 ns of samples (~250 independent:
+    a 10 % tolerance is over 3 sigma; measured +2.0 %, -3.6 %, -0.7 %)."""
     spec = mtj_spec(**{"material.B_F": 0.0, "material.alpha": 0.5, "thermal.heating": 0.0, "drive.amplitude": 0.0,
                        "drive.duration": 5e-9, "sampling.table_period": 2e-12, "sampling.snapshot_period": 5e-9})
     ds = simulate_table(tmp_path, "therm", spec)
@@ -125,7 +126,28 @@ def test_thermal_equilibrium_in_the_easy_axis_well(tmp_path):
     V = spec["geometry"]["area"] * spec["geometry"]["thickness"]
     kT, Ms = KB * 300.0, spec["material"]["Ms"]
     bx, by = mtj_hh.stiffness_fields(spec)
-    assert np.mean(m[:, 0] ** 2) == pytest.approx(kT / (V * Ms * bx), rel=0.2)
-    assert np.mean(m[:, 1] ** 2) == pytest.approx(kT / (V * Ms * by), rel=0.2)
-    assert 1 - np.mean(m[:, 2]) == pytest.approx(kT * (1 / bx + 1 / by) / (2 * V * Ms), rel=0.2)
+    assert np.mean(m[:, 0] ** 2) == pytest.approx(kT / (V * Ms * bx), rel=0.1)
+    assert np.mean(m[:, 1] ** 2) == pytest.approx(kT / (V * Ms * by), rel=0.1)
+    assert 1 - np.mean(m[:, 2]) == pytest.approx(kT * (1 / bx + 1 / by) / (2 * V * Ms), rel=0.1)
     assert float(ds["T"].values[-1]) == pytest.approx(300.0)
+
+
+@pytest.mark.slow
+def test_the_script_heats_by_seed_eq2_and_scales_p_and_ms_with_t(tmp_path):
+    """At 4e10 A/m^2 without noise the free layer stays near the easy axis (R/R_P ~ 1 + P^2), so
+    T(t) = T_amb + dT (1 - exp(-t / tau0)) with dT = tau0 (rho/kB) (J A)^2 <R/R_P>; every table row
+    has P = P(T) of Eq. 3b."""
+    from spinlif.analysis.observables.mtj_hh import compute
+
+    spec = mtj_spec(**{"thermal.noise": False, "drive.amplitude": 4.0, "drive.duration": 2e-9,
+                       "sampling.table_period": 5e-12, "sampling.snapshot_period": 2e-9})
+    ds = simulate_table(tmp_path, "heat", spec)
+    series, _, summary = compute(ds.assign_attrs(run_id="heat"), {"spike_high": 0.6, "spike_low": 0.4,
+                                                                   "settle_time": 0.0})
+    th, mat = spec["thermal"], spec["material"]
+    rise = th["tau0"] * th["heating"] * (4e10 * spec["geometry"]["area"]) ** 2 * series.R_norm.mean()
+    t = series.t_ns.to_numpy() * 1e-9
+    expected = th["T_amb"] + rise * (1 - np.exp(-t / th["tau0"]))
+    assert np.max(np.abs(series.T_K.to_numpy() - expected)) < 0.01 * rise
+    assert series.P.to_numpy() == pytest.approx([mtj_hh.polarisation(T, mat) for T in series.T_K], rel=1e-6)
+    assert summary["n_spikes"] == 0 and summary["T_max_K"] > 304
