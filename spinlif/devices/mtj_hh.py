@@ -63,7 +63,11 @@ and the 10 ps Run() segments, not the exchange of the two cells (measured ~700 p
 LOCK_FIELD = 1.0
 """Exchange field (T) per unit misalignment that locks the two cells of the macrospin."""
 
-# Parameter set R: seed 003 Table II (room temperature, 300 K).
+# Parameter set R: seed 003 Table II (room temperature, 300 K), D as printed. It does not fire at the
+# seed's currents: the stiffness fields about z, mu0 Ms (D_x - D_z, D_y - D_z) = 1.12 and 1.22 T, dwarf the
+# spin-transfer field (hbar J / (e Ms d) = 9.7 mT at 2e10 A/m^2, at most 19 mT with the efficiency), so
+# the free layer stays at the easy axis up to ~1e11 A/m^2; Joule heating moves T by 2-8 K (P by <= 1.8 %).
+# |D| = 0.98: Table II may give the direction of D, not its strength (see the session-10 closing note).
 PARAMETER_SETS = {
     "R": {"material": {"Ms": 8.47e5, "P": 0.78, "T_ref": 300.0, "alpha": 0.01, "D": [0.1, 0.2, -0.95],
                        "B_F": 7.7e-3, "n_F": [1.0, 0.0, 0.0], "T_C": 800.0, "eps_P": 1.5}},
