@@ -101,9 +101,14 @@ def total_time(spec: dict) -> float:
 
 
 
+def segment_current(spec: dict, seg: Segment) -> float:
+    """J_z (A/m^2) during one segment: J0 i, plus the drive's ``J_bias`` where the device has one."""
+    d = spec["drive"]
+    return d.get("J_bias", 0.0) + d["J0"] * seg.i
+
+
 def drive_segments(spec: dict) -> list[dict]:
     """The drive schedule as template values: J_z, duration, i, snapshot flag and times (ns)."""
-    J0 = spec["drive"]["J0"]
-    return [{"Jz": si(J0 * seg.i), "duration": si(seg.duration), "i": si(seg.i), "save": seg.save,
+    return [{"Jz": si(segment_current(spec, seg)), "duration": si(seg.duration), "i": si(seg.i), "save": seg.save,
              "start_ns": si(round(seg.start * 1e9, 6)), "end_ns": si(round(seg.end * 1e9, 6))}
             for seg in drive_schedule(spec)]

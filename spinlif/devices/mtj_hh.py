@@ -44,7 +44,7 @@ from __future__ import annotations
 
 import math
 
-from spinlif.drive import Segment, drive_schedule, fs_grid
+from spinlif.drive import drive_schedule, drive_segments, fs_grid, segment_current
 from spinlif.errors import SpecError
 from spinlif.mx3_format import si
 from spinlif.units import GAMMA_LL, HBAR, MU0, QE
@@ -198,7 +198,7 @@ def critical_current_density(spec: dict) -> float:
 
 def _levels(spec: dict) -> list[float]:
     d = spec["drive"]
-    levels = [d["J_bias"] + d["J0"] * seg.i for seg in drive_schedule(spec)]
+    levels = [segment_current(spec, seg) for seg in drive_schedule(spec)]
     return levels + [d["J_bias"]]
 
 
@@ -256,14 +256,10 @@ def describe(spec: dict) -> dict:
 
 
 def _segments(spec: dict) -> list[dict]:
-    d, step = spec["drive"], fs_grid(spec["thermal"]["step"])
-    out = []
-    for seg in drive_schedule(spec):
-        seg: Segment
-        n = (fs_grid(seg.end) - fs_grid(seg.start)) // step
-        out.append({"Jz": si(d["J_bias"] + d["J0"] * seg.i), "n_steps": n, "save": seg.save,
-                    "start_ns": si(round(seg.start * 1e9, 6)), "end_ns": si(round(seg.end * 1e9, 6))})
-    return out
+    """The drive segments of :func:`spinlif.drive.drive_segments`, each with its number of heating steps."""
+    step = fs_grid(spec["thermal"]["step"])
+    return [{**values, "n_steps": (fs_grid(seg.end) - fs_grid(seg.start)) // step}
+            for values, seg in zip(drive_segments(spec), drive_schedule(spec))]
 
 
 def template_context(spec: dict) -> dict:
