@@ -146,3 +146,68 @@ def plot_washboard_fit(runs, row: dict, path: str | Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)
+
+
+SEED_003_RATE_GHZ = (0.1, 3.0)
+"""The seed's firing-rate range under DC input (seed 003, Fig. 3a)."""
+SEED_003_FIRING_J = (2.0e10, 2.4e10)
+"""The current densities of the seed's Fig. 3b,c (A/m^2)."""
+
+
+def plot_mtj_fit(runs, rows: list[dict], path: str | Path) -> Path:
+    """The MTJ minimal models against the runs of one device: (a) m_z(t) of the DC runs (solid) and of
+    each family (dashed, dotted), held-out runs marked; (b) the in-burst spike rate against J with the seed's
+    range shaded; (c) time to the first spike against J, for DC runs and pulse trains (the LIF mode)."""
+    from spinlif.fitting.mtj_fit import FAMILIES, folds, model_spikes
+
+    plt = pyplot()
+    fig, (ax, rate_ax, first_ax) = plt.subplots(1, 3, figsize=(15, 4.6), constrained_layout=True)
+    _, test = folds(runs)
+    styles = ["--", ":"]
+    dc = sorted((r for r in runs if r.protocol == "dc"), key=lambda r: r.J)
+    for r in dc:
+        line, = ax.plot(r.t, r.mz, lw=1, label=f"J = {r.J:.3g} A/m²" + (" (held out)" if r in test else ""))
+        for style, row in zip(styles, rows):
+            out = FAMILIES[row["model_family"]].run(_values(row), r)
+            ax.plot(out["t_ns"], out["mz"], style, color=line.get_color(), lw=0.9)
+    ax.set(xlabel="t (ns)", ylabel="m_z", title="m_z: run (solid), " + ", ".join(
+        f"{row['model_family']} ({'dashed' if k == 0 else 'dotted'}, {row['status']})" for k, row in enumerate(rows)))
+    ax.title.set_fontsize(8)
+    ax.legend(fontsize=6)
+    rate_ax.axhspan(*SEED_003_RATE_GHZ, color="0.9", label="seed 003 Fig. 3a range")
+    rate_ax.axvspan(*SEED_003_FIRING_J, color="0.8", alpha=0.5, label="seed Fig. 3b,c currents")
+
+    def burst_rate(s):
+        return 1.0 / float(np.mean(np.diff(s))) if len(s) >= 2 else np.nan
+
+    rate_ax.plot([r.J for r in dc], [burst_rate(r.spikes) for r in dc], "ko-", label="runs (in-burst rate)")
+    for style, row in zip(styles, rows):
+        fam = FAMILIES[row["model_family"]]
+        rate_ax.plot([r.J for r in dc], [burst_rate(model_spikes(fam, _values(row), r)) for r in dc], "s" + style,
+                     mfc="none", label=row["model_family"])
+    rate_ax.set(xlabel="J (A/m²)", ylabel="spike rate inside the burst (GHz)", yscale="log",
+                title="f(J) (no spikes: not drawn)")
+    rate_ax.legend(fontsize=7)
+    for kind, marker in (("dc", "o"), ("pulse_train", "^")):
+        these = sorted((r for r in runs if r.protocol == kind), key=lambda r: r.J)
+        if not these:
+            continue
+        first_ax.plot([r.J for r in these], [r.spikes[0] if len(r.spikes) else np.nan for r in these], "k" + marker,
+                      label=f"runs, {kind}")
+        for style, row in zip(styles, rows):
+            fam = FAMILIES[row["model_family"]]
+            t1 = [(lambda s: s[0] if len(s) else np.nan)(model_spikes(fam, _values(row), r)) for r in these]
+            first_ax.plot([r.J for r in these], t1, marker + style, mfc="none", label=f"{row['model_family']}, {kind}")
+    first_ax.set(xlabel="J, DC level or pulse level (A/m²)", ylabel="time to first spike (ns)",
+                 title="first spike (pulse trains: LIF mode, held out)")
+    first_ax.legend(fontsize=7)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return Path(path)
+
+
+def _values(row: dict) -> dict:
+    """A row's minimal-model coefficients, by family parameter name."""
+    from spinlif.fitting.mtj_fit import FAMILIES, _COLUMNS
+
+    return {p: row[_COLUMNS[p]] for p in FAMILIES[row["model_family"]].names}

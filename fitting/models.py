@@ -161,5 +161,10 @@ SINE_GORDON_NAMES = ("lam", "u_lim", "beta_sg", "force")
 WASHBOARD = "washboard2"
 WASHBOARD_NAMES = ("omega0", "eta", "b_kick")
 AFM_FAMILIES: dict[str, tuple[str, ...]] = {SINE_GORDON: SINE_GORDON_NAMES, WASHBOARD: WASHBOARD_NAMES}
-FAMILY_NAMES: tuple[str, ...] = (*FAMILIES, *AFM_FAMILIES)
+# The MTJ minimal models (seed 003; fitted by spinlif.fitting.mtj_fit)
+MTJ_MACROSPIN = "mtj_macrospin"
+MTJ_EQ10 = "mtj_eq10"
+MTJ_FAMILIES: dict[str, tuple[str, ...]] = {MTJ_MACROSPIN: ("eta_stt", "B_F", "alpha_llg"),
+                                            MTJ_EQ10: ("eta_stt", "B_F", "kappa")}
+FAMILY_NAMES: tuple[str, ...] = (*FAMILIES, *AFM_FAMILIES, *MTJ_FAMILIES)
 """Every compact-model family a device may declare in ``FIT_FAMILIES`` (:mod:`spinlif.devices`)."""

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from spinlif.analysis.store import read_runs
 from spinlif.fitting.device_fit import dw_traces, fit_group, group_key, sk_traces
-from spinlif.fitting.models import FAMILIES, SINE_GORDON, WASHBOARD
+from spinlif.fitting.models import FAMILIES, MTJ_FAMILIES, SINE_GORDON, WASHBOARD
 
 
 def code_version() -> str:
@@ -90,7 +90,8 @@ def fit_device(device: str, dataset: str | Path, threshold: float | None, valida
 
 def _by_fitter(families: tuple[str, ...]) -> list[tuple]:
     """The device's families grouped by the fit that serves them, in the device's order."""
-    fitters = {**{name: _fit_neurons for name in FAMILIES}, SINE_GORDON: _fit_solitons, WASHBOARD: _fit_washboards}
+    fitters = {**{name: _fit_neurons for name in FAMILIES}, SINE_GORDON: _fit_solitons, WASHBOARD: _fit_washboards,
+               **{name: _fit_mtj for name in MTJ_FAMILIES}}
     groups: list[tuple] = []
     for name in families:
         if name not in fitters:
@@ -152,6 +153,25 @@ def _fit_washboards(dataset_runs, families, module, threshold, validation_report
                              i_max=max([5 * neuron.threshold_i] + [1.2 * i for i, _ in dc]),
                              reference=("overdamped Adler rate (brief V8)", neuron.adler_frequency), n_points=25)
         rows.append(row)
+    return rows
+
+
+def _fit_mtj(dataset_runs, families, module, threshold, validation_report, figures_dir) -> list[dict]:
+    """MTJ_HH rows per device (:mod:`spinlif.fitting.mtj_fit`): every minimal-model family, fitted
+    to the DC runs, checked on held-out DC runs and pulse trains."""
+    from spinlif.fitting import mtj_fit
+    from spinlif.fitting.figures import plot_mtj_fit
+
+    rows = []
+    for runs in mtj_fit.by_device(mtj_fit.mtj_runs(dataset_runs)):
+        if sum(r.protocol == "dc" for r in runs) < 2:
+            print(f"spinlif fit: {runs[0].spec['param_set']} at T_amb = {runs[0].spec['thermal']['T_amb']} K: "
+                  "fewer than 2 DC runs, no MTJ row", flush=True)
+            continue
+        group = mtj_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_report), code_version())
+        group = [r for r in group if r["model_family"] in families]
+        plot_mtj_fit(runs, group, figures_dir / f"{group[0]['device_id']}_fit.png")
+        rows += group
     return rows
 
 

@@ -21,7 +21,7 @@ import pandas as pd
 # (column, unit, description); "" unit = dimensionless; "json" = a JSON-encoded value
 _BASE = [
     ("device_id", "", "device identifier: type, parameter set, n_layers, track size"),
-    ("device_type", "", "DW (domain wall), SKY (skyrmion), AFM0D (AFM neuron, uniform strip), AFM_SOLITON (wall in an AFM strip)"),
+    ("device_type", "", "DW (domain wall), SKY (skyrmion), AFM0D (AFM neuron, uniform strip), AFM_SOLITON (wall in an AFM strip), MTJ_HH (single-MTJ neuron)"),
     ("param_set", "", "material/stack parameter set of physics-brief section 2 (S, P, R, E)"),
     ("n_layers", "", "number of CoFeB layers"),
     ("Lx_nm", "nm", "track length"), ("Ly_nm", "nm", "track width"),
@@ -60,6 +60,11 @@ _RAW = [  # (family parameter, column, unit, description): the one place raw-coe
     ("omega0", "omega0_rad_s", "rad/s", "washboard2: natural frequency omega0 (fitted in rad/ns)"),
     ("eta", "eta", "", "washboard2: damping ratio eta"),
     ("b_kick", "kick_gain_rad_per_ns2", "rad/ns^2", "washboard2: torque b on phi'' at i = 1 (sign = sense of rotation)"),
+    # the MTJ neuron (fitting.mtj_fit): the seed-003 minimal models
+    ("eta_stt", "stt_efficiency", "", "mtj_*: spin-transfer efficiency eta (1 = seed 003 Eq. 6)"),
+    ("B_F", "B_F_T", "T", "mtj_*: dipolar field mu0 H_F of the polariser, along -p"),
+    ("alpha_llg", "alpha_llg", "", "mtj_macrospin: Gilbert damping"),
+    ("kappa", "kappa_iota", "", "mtj_eq10: the seed's extra phi drive iota as a fraction of iota0"),
 ]
 RAW_COLUMNS = {parameter: column for parameter, column, _, _ in _RAW}
 """Family parameter -> parameter-table column (physics-brief section 6 names)."""
@@ -116,6 +121,22 @@ _REST = [
     ("nu_c_single_over_omega0", "", "single delta-kick firing threshold nu_c / omega0 of the fitted model (AFM0D)"),
     ("kick_intervals_train_ns", "json", "kick intervals of the training kick trains (AFM0D)"),
     ("kick_intervals_test_ns", "json", "kick intervals of the held-out kick trains (AFM0D)"),
+    ("mtj_anisotropy_D", "json", "effective anisotropy vector D of seed 003 Eq. A1 (MTJ_HH)"),
+    ("mtj_polariser", "json", "polariser direction p (MTJ_HH)"),
+    ("mtj_polarisation", "", "spin polarisation P at mtj_T_ref_K (MTJ_HH)"),
+    ("mtj_T_ref_K", "K", "temperature at which Ms_Am and mtj_polarisation hold (MTJ_HH)"),
+    ("mtj_T_C_K", "K", "Curie temperature of Eq. 3a (MTJ_HH)"),
+    ("mtj_eps_P", "", "polarisation scaling exponent of Eq. 3b (MTJ_HH)"),
+    ("mtj_heating_K_per_A2s", "K/(A^2 s)", "heating efficiency rho/kB of Eq. 2 (MTJ_HH)"),
+    ("mtj_tau0_ns", "ns", "temperature decay time tau0 of Eq. 2 (MTJ_HH)"),
+    ("mtj_area_nm2", "nm^2", "free-layer area A (MTJ_HH); thickness in t_fm_nm, T_amb in temperature_K"),
+    ("mtj_nrmse_noise_floor", "", "NRMSE of one stochastic-model realisation against the ensemble mean: the "
+     "thermal floor below which no model can fit one noisy run; the status targets apply above it (MTJ_HH)"),
+    ("mtj_spike_count_err_test", "", "max |spikes of the model - spikes of the run| over held-out runs (MTJ_HH)"),
+    ("mtj_burst_rate_rel_err_test", "", "max relative error of the in-burst spike rate, held-out runs (MTJ_HH)"),
+    ("mtj_heldout_spikes", "json", "per held-out run: J, spike counts, first-spike times, ISI mean and CV of "
+     "the run and of the stochastic model (Eq. 4 noise, 5 seeds) (MTJ_HH)"),
+    ("mtj_train_spikes", "json", "the same for the training runs (MTJ_HH)"),
     ("solver", "", "engine version(s) that produced the runs"), ("engine", "", "mumax3 or cpu"),
     ("input_deck_sha256", "json", "SHA-256 of the templates the runs rendered"),
     ("run_ids", "json", "run ids used (training, identification and held-out)"),
@@ -254,9 +275,9 @@ class ParamsTableError(ValueError):
 
 def family_coefficient_columns() -> dict[str, tuple[str, ...]]:
     """``{model_family: its raw-coefficient columns}`` for every family a row may have."""
-    from spinlif.fitting.models import AFM_FAMILIES, FAMILIES
+    from spinlif.fitting.models import AFM_FAMILIES, FAMILIES, MTJ_FAMILIES
 
-    families = {name: tuple(f.names) for name, f in FAMILIES.items()} | AFM_FAMILIES
+    families = {name: tuple(f.names) for name, f in FAMILIES.items()} | AFM_FAMILIES | MTJ_FAMILIES
     return {name: tuple(RAW_COLUMNS[p] for p in names) for name, names in families.items()}
 
 

@@ -166,7 +166,7 @@ def test_load_params_returns_accepted_rows_unless_asked(mixed_table):
 
 
 @pytest.mark.parametrize("kw, message", [
-    ({"device": "FOO"}, "device = 'FOO': allowed are AFM0D, AFM_SOLITON, DW, SKY"),
+    ({"device": "FOO"}, "device = 'FOO': allowed are AFM0D, AFM_SOLITON, DW, MTJ_HH, SKY"),
     ({"status": "acepted"}, "status = 'acepted': allowed are accepted, provisional, rejected"),
     ({"model_family": "cubic"}, "model_family = 'cubic': allowed are"),
 ])

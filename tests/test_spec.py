@@ -19,8 +19,8 @@ def load(name):
 
 def test_demo_and_paper_configs_expand():
     demo = expand(normalise_config(load("config.yaml")))
-    assert len(demo) == 28 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip", "mtj_hh"}
-    assert sorted(r.spec["drive"]["amplitude"] for r in demo if r.device == "mtj_hh") == [2.0, 2.2, 2.4, 4.0]
+    assert len(demo) == 31 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip", "mtj_hh"}
+    assert sorted(r.spec["drive"]["amplitude"] for r in demo if r.device == "mtj_hh") == [1.6, 2.0, 2.4, 2.8, 3.2, 3.2, 4.0]
     neuron = [r for r in demo if r.protocol in ("kicks", "neuron_dc")]  # the AFM neuron: parameter set N only
     assert len(neuron) == 6 and {r.spec["param_set"] for r in neuron} == {"N"}
     assert {r.spec["param_set"] for r in demo if r.device == "afm_strip" and r not in neuron} == {"A"}
@@ -39,10 +39,12 @@ def test_demo_and_paper_configs_expand():
     # solitons (set A): 4 decays + 5 drives + 10 winding strips; neuron (set N): 4 strengths x 7 kick
     # trains + 5 DC torques
     assert len([r for r in everything if r.device == "afm_strip"]) == 4 + 5 + 10 + 4 * 7 + 5
-    # MTJ: 14 DC currents x 3 seeds, 4 pulse depths x 3 widths x 5 seeds, 4 more ambient temperatures
+    # MTJ, sets R and F: 14 DC currents x 3 seeds, 4 pulse amplitudes x 3 widths x 5 seeds, 4 more ambient
+    # temperatures
     mtj = [r for r in everything if r.device == "mtj_hh"]
-    assert len(mtj) == 14 * 3 + 4 * 3 * 5 + 4
-    assert {r.spec["drive"]["J_bias"] for r in mtj if r.protocol == "lif_pulses"} == {2.5e10}
+    assert len(mtj) == 2 * (14 * 3 + 4 * 3 * 5 + 4)
+    assert {r.spec["param_set"] for r in mtj} == {"R", "F"}
+    assert {r.spec["drive"]["J_bias"] for r in mtj if r.protocol == "lif_pulses"} == {0.0}
     p5 = next(r for r in paper if r.spec["param_set"] == "P" and r.spec["stack"]["n_layers"] == 5)
     assert stack_layout(p5.spec).nz == 9 and stack_layout(p5.spec).layer_cells == (0, 2, 4, 6, 8)
     s5 = next(r for r in paper if r.spec["param_set"] == "S" and r.spec["stack"]["n_layers"] == 5)

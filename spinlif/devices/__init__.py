@@ -74,7 +74,7 @@ def fitted_short_names() -> tuple[str, ...]:
     Example
     -------
     >>> fitted_short_names()
-    ('afm', 'dw', 'sk')
+    ('afm', 'dw', 'mtj', 'sk')
     """
     return tuple(device_module(n).SHORT_NAME for n in device_names() if device_module(n).FIT_FAMILIES)
 
