@@ -391,3 +391,25 @@ def by_device(runs: list[MTJRun]) -> list[list[MTJRun]]:
         key = json.dumps([s["param_set"], s["geometry"], s["material"], th], sort_keys=True)
         groups.setdefault(key, []).append(r)
     return [g for _, g in sorted(groups.items())]
+
+
+def model_of_row(record: dict) -> tuple[MTJDevice, dict, str]:
+    """The minimal model of an ``MTJ_HH`` table row: its device constants (SI), its coefficients
+    (:func:`spinlif.fitting.mtj_model.simulate`'s names) and its family.
+
+    Example
+    -------
+    >>> dev, coefficients, family = model_of_row(row)  # doctest: +SKIP
+    >>> simulate(family, dev, coefficients, [0, 0, 1], 10.0, [0.0], [2.4e10], 0.01)  # doctest: +SKIP
+    """
+    family = record["model_family"]
+    if family not in FAMILIES:
+        raise ValueError(f"{record['device_id']}: model_family {family!r} is not an MTJ minimal model")
+    D = json.loads(record["mtj_anisotropy_D"])
+    p = json.loads(record["mtj_polariser"])
+    dev = MTJDevice(record["Ms_Am"], record["mtj_polarisation"], record["mtj_T_ref_K"], record["mtj_T_C_K"],
+                    record["mtj_eps_P"], tuple(D), tuple(p), record["t_fm_nm"] * NM, record["mtj_area_nm2"] * NM**2,
+                    record["mtj_heating_K_per_A2s"], record["mtj_tau0_ns"] * 1e-9, record["temperature_K"],
+                    record["alpha_G"])
+    values = {name: record[_COLUMNS[name]] for name in FAMILIES[family].names}
+    return dev, MTJFamily.coefficients(values), family

@@ -241,11 +241,11 @@ def cmd_snn(args) -> int:
     try:
         frame = run(args.table, args.output, args.figure, include_provisional=args.include_provisional,
                     seeds=tuple(args.seeds), setup=Setup(epochs=args.epochs), log=lambda line: print(line, flush=True),
-                    data_dir=args.data)
+                    data_dir=args.data, architectures=tuple(args.architectures), kinds=tuple(args.kinds))
     except (NoUsableRows, ParamsTableError, FileNotFoundError, IDXError) as err:
         print(f"spinlif snn: {err}", file=sys.stderr)
         return 2
-    print(frame[["neuron", "status", "accuracy_mean", "accuracy_std", "spikes_per_inference", "latency_ns"]]
+    print(frame[["neuron", "architecture", "status", "accuracy_mean", "accuracy_std", "spikes_per_inference", "latency_ns"]]
           .to_string(index=False))
     return 0
 
@@ -397,6 +397,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--include-provisional", action="store_true", help="also use provisional rows")
     p.add_argument("--epochs", type=int, default=Setup.epochs)
     p.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    p.add_argument("--architectures", nargs="+", choices=("fc", "conv"), default=["fc", "conv"],
+                   help="fc = FC-SNN, conv = small convolutional SNN (default: both)")
+    p.add_argument("--kinds", nargs="+", choices=table_device_types(), default=["DW", "SKY", "AFM0D"],
+                   help="row kinds to train (default DW SKY AFM0D; MTJ_HH is slow: its neuron resolves the precession)")
     p.add_argument("--data", type=Path, help="a local directory of MNIST or Fashion-MNIST IDX files "
                    "(default: scikit-learn's 8 x 8 digits; nothing is downloaded)")
     p.set_defaults(func=cmd_snn)

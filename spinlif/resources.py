@@ -10,9 +10,10 @@ Estimates (rescaled by retries, so a run that timed out is resubmitted with more
   small grids are launch-latency bound: mumax3-facts.md section 5); plus 10 min of queue/start slack;
 * cpu: ~2e5 cell-steps/s on one core for small grids (measured here: 1024 cells at ~2.2 ns/min);
 * memory: 1.5 GB for the interpreter and libraries plus ~4 kB per cell;
-* a device whose step is not set by the cells' exchange (a macrospin) declares ``STEPS_PER_NS``;
-  its few cells cost the engine's per-step floor instead: ~300 steps/s for the cpu engine (its
-  per-call overhead, issue 18) and ~2000 steps/s for MuMax3 (kernel launch latency).
+* a device whose step is not set by the cells' exchange (a macrospin) declares ``STEPS_PER_NS`` (a
+  number, or a function of the spec); a step then costs the larger of the engine's per-step floor,
+  ~300 steps/s for the cpu engine (its per-call overhead, issue 18) and ~2000 steps/s for MuMax3
+  (kernel launch latency), and its cells' work at the cell-step rates above.
 """
 
 from __future__ import annotations
@@ -37,8 +38,11 @@ def simulated_cells(spec: dict, engine: str) -> int:
 def runtime_minutes(spec: dict, engine: str, attempt: int = 1) -> int:
     """Wall-time request (min); doubles with every retry."""
     declared = getattr(device_module(spec["device"]), "STEPS_PER_NS", None)
+    if callable(declared):
+        declared = declared(spec)
     if declared:
-        seconds = total_time(spec) * 1e9 * declared / STEPS_PER_S_FLOOR[engine]
+        per_step = max(1 / STEPS_PER_S_FLOOR[engine], simulated_cells(spec, engine) / CELL_STEPS_PER_S[engine])
+        seconds = total_time(spec) * 1e9 * declared * per_step
     else:
         steps_per_ns = STEPS_PER_NS * (2e-9 / min(spec["geometry"]["cell"][:2])) ** 2
         seconds = simulated_cells(spec, engine) * total_time(spec) * 1e9 * steps_per_ns / CELL_STEPS_PER_S[engine]

@@ -96,3 +96,79 @@ def test_rows_without_a_network_neuron_are_refused_by_name():
 def test_the_step_mapping_is_the_only_unit_conversion():
     m = StepMapping(0.034643)
     assert m.steps(0.034643 * 100) == 100 and m.rate_ghz(10, 1000) == pytest.approx(10 / 34.643)
+
+
+def mtj_row() -> NeuronParams:
+    """An MTJ_HH row of set F's device at the script's own coefficients (eta = 1), built by the fit's
+    row builder (the columns network code reads)."""
+    from spinlif.devices.mtj_hh import DEFAULTS, parameter_set
+    from spinlif.fitting.mtj_fit import _base_row
+
+    spec = {"param_set": "F", **DEFAULTS, **parameter_set("F")}
+    record = _base_row(spec, [], {"passed": False}, "test", "mtj_macrospin")
+    record.update({"stt_efficiency": 1.0, "B_F_T": 7.7e-3, "alpha_llg": 0.01, "dt_recommended_ns": 0.002})
+    return NeuronParams(record["device_id"], "MTJ_HH", "F", 1, "mtj_macrospin", "provisional", 1.0, record["u_th"],
+                        math.nan, math.nan, math.nan, math.nan, 0.002, record)
+
+
+def test_mtj_neuron_fires_when_the_tables_model_does():
+    """The MTJ network neuron (torch, RK2 at the row's step) under a constant input spikes first within
+    one network step (0.1 ns) of the row's minimal model (numba, RK4) and then locks: the burst ends."""
+    from spinlif.analysis.observables.mtj_hh import spike_times
+    from spinlif.fitting.mtj_fit import model_of_row
+    from spinlif.fitting.mtj_model import simulate
+
+    row = mtj_row()
+    dev, c, family = model_of_row(row.record)
+    neuron = neuron_from_row(row)
+    assert neuron.mapping.dt_ns == pytest.approx(0.1)
+    for i in (2.4, 3.2):
+        ref = simulate(family, dev, c, [0, 0, 1], 12.0, [0.0], [i * 1e10], 0.005)
+        first = spike_times(ref["t_ns"], ref["R_norm"], row.u_th, neuron.u_low)
+        x = torch.full((1,), i, dtype=torch.float64)
+        state, steps = None, []
+        with torch.no_grad():
+            for k in range(120):
+                spk, state = neuron(x, state)
+                if float(spk.sum()) > 0.5:
+                    steps.append(k)
+        assert len(steps) == len(first)
+        assert (steps[0] + 1) * 0.1 == pytest.approx(first[0], abs=0.1)
+
+
+def test_mtj_drive_for_a_latency_round_trip():
+    from spinlif.network.neurons import drive_scale, mtj_drive_for_latency
+
+    row = mtj_row()
+    i = mtj_drive_for_latency(row.record, 4.0)
+    assert 2.5 < i < 3.5  # set F: first spike at 3.9 ns for 3.0e10 A/m^2 (spinlif/devices/mtj_hh.py)
+    assert drive_scale(row, 40) == pytest.approx(i, rel=0.02)  # 40 network steps of 0.1 ns
+
+
+def test_the_stochastic_mtj_neuron_obeys_equipartition():
+    """The network neuron's noise (seed Eq. 4) at J = 0, no dipolar field: over an ensemble of 256
+    neurons after 10 ns, <1 - m_z^2> = kT / (Ms V) (1 / B_x + 1 / B_y) (within 10 %), reproducible with a
+    seeded generator."""
+    from spinlif.devices import mtj_hh
+    from spinlif.units import KB
+
+    row = mtj_row()
+    row.record["B_F_T"] = 0.0
+    ens = []
+    for _ in range(2):
+        neuron = neuron_from_row(row, noise=True, generator=torch.Generator().manual_seed(3))
+        x = torch.zeros(256, dtype=torch.float64)
+        state = (torch.tensor([[0.0, 0.0, 1.0]] * 256, dtype=torch.float64), torch.full((256,), 300.0,
+                 dtype=torch.float64), torch.ones(256, dtype=torch.float64))
+        samples = []
+        with torch.no_grad():
+            for k in range(150):  # 15 ns
+                _, state = neuron(x, state)
+                if k >= 100:
+                    samples.append(float((1 - state[0][:, 2] ** 2).mean()))
+        ens.append(np.mean(samples))
+    spec = {"material": {"Ms": 8.47e5, "D": [0.01, 0.02, -0.095]}}
+    bx, by = mtj_hh.stiffness_fields(spec)
+    V = row.record["mtj_area_nm2"] * 1e-18 * row.record["t_fm_nm"] * 1e-9
+    assert ens[0] == pytest.approx(KB * 300.0 / (8.47e5 * V) * (1 / bx + 1 / by), rel=0.1)
+    assert ens[0] == ens[1]

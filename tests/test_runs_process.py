@@ -170,6 +170,18 @@ def _start_simulate(spec_file, tmp_path, engine: str, mode: str = "hang") -> sub
     return subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
+def _first_rows(path, proc, seconds: float = 60.0) -> str:
+    """The table once it holds a header and a row (the fake MuMax3 writes rows over time)."""
+    import time
+
+    end = time.time() + seconds
+    while len(path.read_text().splitlines()) < 2:
+        assert proc.poll() is None, proc.stderr.read()
+        assert time.time() < end, f"{path} stayed without rows"
+        time.sleep(0.05)
+    return path.read_text()
+
+
 def _wait_for(path, proc, seconds: float = 120.0) -> None:
     import time
 
@@ -229,14 +241,15 @@ def test_a_second_simulate_of_the_same_run_is_refused(spec_file, tmp_path):
     first = _start_simulate(spec_file, tmp_path, "mumax3")
     _wait_for(tmp_path / "sim.partial" / "table.txt", first)
     assert lock_is_held(tmp_path / "sim.lock")
-    table_before = (tmp_path / "sim.partial" / "table.txt").read_text()
+    table_before = _first_rows(tmp_path / "sim.partial" / "table.txt", first)
     second = subprocess.run([sys.executable, "-m", "spinlif.cli", "simulate", str(spec_file), "--engine", "mumax3",
                              "--mumax3", str(FAKE), "-o", str(tmp_path / "sim")],
                             capture_output=True, text=True, timeout=60,
                             env={**os.environ, "FAKE_MUMAX3_MODE": "ok"})
     assert second.returncode == 1
     assert f"another spinlif simulate (pid {first.pid} on" in second.stderr
-    assert (tmp_path / "sim.partial" / "table.txt").read_text() == table_before  # untouched
+    # untouched: the first run's table is still there and only grew (its run goes on writing rows)
+    assert (tmp_path / "sim.partial" / "table.txt").read_text().startswith(table_before)
     assert not (tmp_path / "sim").exists()
     first.send_signal(signal.SIGTERM)
     first.wait(timeout=30)

@@ -10,6 +10,13 @@ Applied 19, 064010 (2023), Eqs. 1-6 and Appendix Eq. A1; parameters from its Tab
   (vii)), so the macrospin is two cells side by side, locked by an exchange field of
   ``LOCK_FIELD`` = 1 T per unit misalignment (Aex = B_lock Ms dx^2 / 2). Strongly locked cells
   with independent noise of volume V/2 each move as one moment of volume V.
+* The elliptical disk (``geometry.shape = ellipse``, the seed's "elliptical cross section"): a real
+  micromagnetic free layer of the same area, long over short axis ``aspect`` with the long axis along the
+  easier in-plane direction of D, ``cell_size`` cells, exchange ``Aex``, demagnetisation computed by the
+  engine, and as custom anisotropy the rest of D, (D - N) component-wise, with N the demagnetising factors
+  of the inscribed ellipsoid (:func:`disk_demag_factors`). Its uniform state sees D up to the ellipsoid's
+  approximation of the cylinder's demag (the Kittel frequency of a 40 x 20 nm test disk: +7.4 %);
+  non-uniform modes, edge effects and the thermal noise of each cell are its own.
 * Effective field (Eq. A1): B = -mu0 Ms(T) (D_x m_x, D_y m_y, D_z m_z) - B_F n_F, a custom
   field term that follows Msat (``Mul(Mul(ConstVector(...), Msat), m)``); demagnetisation is off
   because D already contains the magnetostatics (seed: "includes the material anisotropy and
@@ -56,9 +63,13 @@ FIT_FAMILIES = ("mtj_macrospin", "mtj_eq10")  # seed Eq. 10 and its un-linearise
 TRACE_PLOT = "resistance_and_temperature"
 TEMPLATE = "mtj_hh.mx3.j2"
 
-STEPS_PER_NS = 1000
-"""Solver steps per simulated ns (for the resource estimate): the step follows the 30 ps precession
-and the 10 ps Run() segments, not the exchange of the two cells (measured ~700 per ns)."""
+def STEPS_PER_NS(spec: dict) -> int:  # noqa: N802 (the registry's name for it)
+    """Solver steps per simulated ns (for the resource estimate): the macrospin's step follows the 30 ps
+    precession and the Run() segments, not the exchange of the two locked cells (measured ~700 per ns);
+    the disk's follows the exchange of its cells, ~2000 per ns at 5 nm (1.4 T exchange field)."""
+    if spec["geometry"]["shape"] == "macrospin":
+        return 1000
+    return int(2000 * (5e-9 / spec["geometry"]["cell_size"]) ** 2)
 
 LOCK_FIELD = 1.0
 """Exchange field (T) per unit misalignment that locks the two cells of the macrospin."""
@@ -83,14 +94,18 @@ LOCK_FIELD = 1.0
 # the heating the oscillation adds (R_norm 1.6 vs 1.0 locked, 2-40 K) moves P/Ms^2, the balance of
 # spin-transfer torque against anisotropy, by <= 2 %, far less than the lock-unlock hysteresis.
 _TABLE_II = {"Ms": 8.47e5, "P": 0.78, "T_ref": 300.0, "alpha": 0.01, "D": [0.1, 0.2, -0.95],
-             "B_F": 7.7e-3, "n_F": [1.0, 0.0, 0.0], "T_C": 800.0, "eps_P": 1.5}
+             "B_F": 7.7e-3, "n_F": [1.0, 0.0, 0.0], "T_C": 800.0, "eps_P": 1.5,
+             # the elliptical disk only (geometry.shape = ellipse): CoFeB exchange stiffness, 1.5e-11 J/m
+             # (Table II has none; CoFeB films measure 1-3e-11 J/m, e.g. Yamanouchi et al., IEEE Magn.
+             # Lett. 2, 3000304 (2011))
+             "Aex": 1.5e-11}
 PARAMETER_SETS = {
     "R": {"material": _TABLE_II},
     "F": {"material": {**_TABLE_II, "D": [0.01, 0.02, -0.095]}},
 }
 
 DEFAULTS = {
-    "geometry": {"area": 6.25e-14, "thickness": 1.6e-9},
+    "geometry": {"area": 6.25e-14, "thickness": 1.6e-9, "shape": "macrospin", "aspect": 2.0, "cell_size": 5e-9},
     "thermal": {"T_amb": 300.0, "tau0": 4e-9, "heating": 3.0e14, "noise": True, "seed": 1, "step": 10e-12},
     "initial_state": {"m": [0.0, 0.0, 1.0]},
     "drive": {"protocol": "dc", "J_bias": 0.0, "J0": 1.0e10, "amplitude": 2.0, "t_on": 1e-9, "t_off": 1e-9,
@@ -228,7 +243,7 @@ def steady_temperature_bound(spec: dict) -> float:
 
 
 def check_consistency(spec: dict) -> None:
-    mat, th = spec["material"], spec["thermal"]
+    mat, th, g = spec["material"], spec["thermal"], spec["geometry"]
     if not th["T_amb"] < mat["T_C"]:
         raise SpecError(f"thermal.T_amb = {th['T_amb']!r} K: must be below material.T_C = {mat['T_C']!r} K")
     if not mat["T_ref"] < mat["T_C"]:
@@ -241,6 +256,8 @@ def check_consistency(spec: dict) -> None:
     if not t_max < 0.95 * mat["T_C"]:
         raise SpecError(f"drive: the largest current could heat the junction to {t_max:.4g} K, above 95 % of "
                         f"material.T_C = {mat['T_C']!r} K; lower the current or thermal.heating")
+    if g["shape"] == "ellipse" and not g["aspect"] >= 1:
+        raise SpecError(f"geometry.aspect = {g['aspect']!r}: the ellipse's long over short axis, must be >= 1")
     if sum(v * v for v in mat["n_F"]) == 0:
         raise SpecError("material.n_F = [0, 0, 0]: the polariser needs a direction")
     if sum(v * v for v in spec["initial_state"]["m"]) == 0:
@@ -254,14 +271,66 @@ def check_consistency(spec: dict) -> None:
                             "duration, tail and sampling.snapshot_period as multiples of it)")
 
 
+def ellipse_axes(spec: dict) -> tuple[float, float]:
+    """Diameters (m) of the elliptical disk along x and y: area pi a b / 4 = A, the long axis (aspect
+    times the short one) along the easier in-plane direction of D (x when D_x <= D_y)."""
+    g = spec["geometry"]
+    short = math.sqrt(4 * g["area"] / (math.pi * g["aspect"]))
+    long = g["aspect"] * short
+    Dx, Dy, _ = spec["material"]["D"]
+    return (long, short) if Dx <= Dy else (short, long)
+
+
+def ellipsoid_demag_factors(a: float, b: float, c: float) -> tuple[float, float, float]:
+    """Demagnetising factors (N_x, N_y, N_z) of an ellipsoid with semi-axes a, b, c (any length unit):
+    N_i = (abc / 2) int_0^inf ds / ((s + i^2) sqrt((s + a^2)(s + b^2)(s + c^2))) (Osborn, Phys. Rev. 67,
+    351 (1945)); they sum to 1.
+
+    Example
+    -------
+    >>> [round(n, 6) for n in ellipsoid_demag_factors(1.0, 1.0, 1.0)]
+    [0.333333, 0.333333, 0.333333]
+    """
+    from scipy.integrate import quad
+
+    scale = max(a, b, c)
+    a, b, c = a / scale, b / scale, c / scale
+
+    def n(k):
+        # s = exp(u): smooth in u even for a flat disk (c << a), where the integrand of N_z peaks in s < c^2
+        f = lambda u: math.exp(u) / ((math.exp(u) + k * k)  # noqa: E731
+                                     * math.sqrt((math.exp(u) + a * a) * (math.exp(u) + b * b) * (math.exp(u) + c * c)))
+        lo = 2 * math.log(min(a, b, c)) - 30
+        return a * b * c / 2 * quad(f, lo, 60.0, limit=400, epsabs=1e-14, epsrel=1e-10)[0]
+
+    return n(a), n(b), n(c)
+
+
+def disk_demag_factors(spec: dict) -> tuple[float, float, float]:
+    """Demagnetising factors of the elliptical disk in its uniform state, approximated by those of the
+    inscribed ellipsoid (semi-axes: half the diameters and half the thickness). The disk's script adds
+    the rest of D, (D - N) component-wise, as its custom anisotropy, and lets MuMax3 compute the demag:
+    the uniform state then sees D up to the difference between the flat elliptic cylinder's demag and
+    the ellipsoid's (tests/test_mtj_hh.py measures it through the Kittel frequency: +7.4 % for a
+    40 x 20 x 1.6 nm disk; the difference shrinks as the disk gets flatter)."""
+    dx, dy = ellipse_axes(spec)
+    return ellipsoid_demag_factors(dx / 2, dy / 2, spec["geometry"]["thickness"] / 2)
+
+
 def grid_shape(spec: dict) -> tuple[int, int, int]:
-    """(2, 1, 1): the two locked cells of the macrospin."""
-    return 2, 1, 1
+    """(2, 1, 1): the two locked cells of the macrospin; for the disk, the cells covering the ellipse
+    (an even count along x, since curand draws noise for an even number of cells)."""
+    if spec["geometry"]["shape"] == "macrospin":
+        return 2, 1, 1
+    cs = spec["geometry"]["cell_size"]
+    dx, dy = ellipse_axes(spec)
+    nx, ny = math.ceil(dx / cs - 1e-9), math.ceil(dy / cs - 1e-9)
+    return nx + nx % 2, ny, 1
 
 
 def describe(spec: dict) -> dict:
     d, th = spec["drive"], spec["thermal"]
-    out = {"param_set": spec["param_set"], "drive_protocol": d["protocol"],
+    out = {"param_set": spec["param_set"], "shape": spec["geometry"]["shape"], "drive_protocol": d["protocol"],
            "J_Am2": d["J_bias"] + d["J0"] * d["amplitude"] if d["protocol"] == "dc" else d["J_bias"],
            "duration_ns": round(d["duration"] * 1e9, 6), "T_amb_K": th["T_amb"], "noise": th["noise"],
            "seed": th["seed"]}
@@ -285,12 +354,19 @@ def template_context(spec: dict) -> dict:
     dx = side / 2
     nf = [v / math.sqrt(sum(c * c for c in mat["n_F"])) for v in mat["n_F"]]
     T_ref_factor = 1 - (mat["T_ref"] / mat["T_C"]) ** MS_EXPONENT
+    disk = g["shape"] == "ellipse"
+    demag = disk_demag_factors(spec) if disk else (0.0, 0.0, 0.0)
     return {
         "param_set": spec["param_set"],
-        "cell": [si(dx), si(side), si(g["thickness"])],
+        "disk": disk,
+        "grid": grid_shape(spec),
+        "cell": [si(g["cell_size"]), si(g["cell_size"]), si(g["thickness"])] if disk else [si(dx), si(side), si(g["thickness"])],
+        "diameters": [si(d) for d in ellipse_axes(spec)] if disk else [],
+        "demag_factors": [si(n) for n in demag],
+        "Aex": si(mat["Aex"]),
         "Aex_lock": si(LOCK_FIELD * mat["Ms"] * dx * dx / 2),
         "lock_field": si(LOCK_FIELD),
-        "anisotropy": [si(-MU0 * c) for c in mat["D"]],
+        "anisotropy": [si(-MU0 * (c - n)) for c, n in zip(mat["D"], demag)],
         "D": [si(c) for c in mat["D"]],
         "B_F": [si(-mat["B_F"] * c) for c in nf],
         "n_F": [si(c) for c in nf],

@@ -19,6 +19,10 @@ __all__ = ["ScriptError", "parse"]
 _ENDS_STATEMENT = {"NAME", "NUMBER", "STRING", "RPAR", "RSQB", "RBRACE", "INCDEC"}
 
 
+class ExpectFailed(RuntimeError):
+    """An ``expect``/``expectv`` outside its tolerance (MuMax3 stops the script)."""
+
+
 class ScriptError(Exception):
     """An error in a MuMax3 script, reported as one line ``FILE:LINE: message``."""
 

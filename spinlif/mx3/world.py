@@ -23,14 +23,11 @@ import torch
 from spinlif.mx3 import steppers
 from spinlif.mx3.api import (Config, ExcitationQuantity, Magnetization, Parameter, Quantity, ScalarValue, Shape,
                              Vector)
+from spinlif.mx3.parser import ExpectFailed
 from spinlif.mx3.physics import NREGION, Magnet, PhysicsError
 
 PROGRESS_EVERY_S = 10.0
 FLUSH_EVERY_S = 5.0  # MuMax3 flushes its table every 5 s
-
-
-class ExpectFailed(RuntimeError):
-    """An ``expect``/``expectv`` outside its tolerance (MuMax3 stops the script)."""
 
 
 @dataclass

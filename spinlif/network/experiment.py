@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The seed's SNN experiment, sized for a laptop (issue 16, item 2; seed 001 section IV, Algorithms 1-2).
 
-A fully connected SNN (inputs - hidden - 10), trained with backpropagation through time and a
-surrogate gradient (atan), Adam, on scikit-learn's 8 x 8 digits with a fixed, stratified split. Each
+A fully connected SNN (inputs - hidden - 10) and a small convolutional SNN (:data:`ARCHITECTURES`),
+trained with backpropagation through time and a surrogate gradient (atan), Adam, on scikit-learn's 8 x 8
+digits with a fixed, stratified split. Each
 image is presented as a constant input current for ``steps`` network steps; the class is the output
 neuron with most spikes (snnTorch's rate-coded cross-entropy). The same network is built once with
 snnTorch's ideal ``snn.Leaky`` and once per device row (:func:`spinlif.network.neurons.neuron_from_row`),
@@ -36,6 +37,7 @@ class Setup:
     """
 
     hidden: int = 100
+    architecture: str = "fc"
     steps: int = 40
     epochs: int = 20
     batch: int = 64
@@ -130,7 +132,55 @@ def _init(neuron):
     return neuron.init_leaky() if hasattr(neuron, "init_leaky") else None
 
 
+ARCHITECTURES = ("fc", "conv")
+"""``fc``: inputs - hidden - 10 (seed 001 Algorithm 1); ``conv``: a small convolutional SNN (seed 001
+Algorithm 2, 12C5-MP2-64C5-MP2-FC10 on 28 x 28, scaled to 8 x 8 images: 8C3-MP2-16C3-MP2-FC10, the
+convolutions padded so any square image works)."""
+
+
 def _network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 10):
+    if setup.architecture == "conv":
+        return _conv_network(make_neuron, n_in, setup, n_out)
+    if setup.architecture != "fc":
+        raise ValueError(f"architecture = {setup.architecture!r}: allowed are {', '.join(ARCHITECTURES)}")
+    return _fc_network(make_neuron, n_in, setup, n_out)
+
+
+def _conv_network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 10):
+    import torch
+
+    side = int(round(n_in ** 0.5))
+    if side * side != n_in or side < 4:
+        raise ValueError(f"the convolutional SNN needs square images of side >= 4; got {n_in} pixels")
+
+    class CSNN(torch.nn.Module):
+        """image -> Conv(8, 3x3) -> neuron -> MaxPool 2 -> Conv(16, 3x3) -> neuron -> MaxPool 2 -> Linear
+        -> neuron; ``forward`` returns the output spikes per step (steps, batch, n_out) and the spikes of
+        both convolutional layers per step, flattened (steps, batch, 8 side^2 + 16 (side/2)^2)."""
+
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.lif1 = torch.nn.Conv2d(1, 8, 3, padding=1), make_neuron()
+            self.conv2, self.lif2 = torch.nn.Conv2d(8, 16, 3, padding=1), make_neuron()
+            self.fc, self.lif3 = torch.nn.Linear(16 * (side // 4) ** 2, n_out), make_neuron()
+            self.pool = torch.nn.MaxPool2d(2)
+
+        def forward(self, x):
+            s1, s2, s3 = _init(self.lif1), _init(self.lif2), _init(self.lif3)
+            out, hidden = [], []
+            cur1 = self.conv1(x.reshape(len(x), 1, side, side))
+            for _ in range(setup.steps):
+                spk1, s1 = self.lif1(cur1, s1)
+                spk2, s2 = self.lif2(self.conv2(self.pool(spk1)), s2)
+                spk3, s3 = self.lif3(self.fc(self.pool(spk2).flatten(1)), s3)
+                out.append(spk3)
+                hidden.append(torch.cat([spk1.flatten(1), spk2.flatten(1)], 1))
+            return torch.stack(out), torch.stack(hidden)
+
+    return CSNN()
+
+
+def _fc_network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 10):
     import torch
 
     class FCSNN(torch.nn.Module):
@@ -254,14 +304,17 @@ def _train(label, make_neuron, seed, setup, data, dt_ns, log) -> Trained:
 
 
 NETWORK_KINDS = ("DW", "SKY", "AFM0D")
-"""Row kinds with a network neuron (:func:`spinlif.network.neurons.neuron_from_row`)."""
+"""Row kinds the experiment trains by default (:func:`spinlif.network.neurons.neuron_from_row`)."""
+OPT_IN_KINDS = {"MTJ_HH": "its neuron integrates the macrospin at 2 ps, 50 substeps per network step, "
+                          "~2000 ODE steps per image through BPTT: too slow for the 10-min budget"}
+"""Row kinds with a network neuron that the experiment trains only when asked (``kinds``), and why."""
 
 
 class NoUsableRows(ValueError):
     """A parameter table with no row the experiment can use."""
 
 
-def usable_rows(table, include_provisional: bool = False) -> list:
+def usable_rows(table, include_provisional: bool = False, kinds=NETWORK_KINDS) -> list:
     """Each device's selected row of a kind with a network neuron, ``accepted`` ones only unless
     ``include_provisional``.
 
@@ -273,22 +326,23 @@ def usable_rows(table, include_provisional: bool = False) -> list:
     from spinlif.fitting.table import load_params
 
     rows = [r for r in load_params(table, selected_only=True, include_provisional=include_provisional)
-            if r.device_type in NETWORK_KINDS]
+            if r.device_type in kinds]
     if not rows:
         every = load_params(table, status=("accepted", "provisional", "rejected"), selected_only=True)
         have = ", ".join(f"{r.device_id} {r.model_family} ({r.device_type}, {r.status})" for r in every) or "no rows"
         hint = ("" if include_provisional else "; to use provisional rows, set snn.include_provisional: true "
                 "(or pass --include-provisional)")
         raise NoUsableRows(f"{table}: no {'accepted or provisional' if include_provisional else 'accepted'} "
-                           f"row of a kind with a network neuron ({', '.join(NETWORK_KINDS)}); the table has: "
+                           f"row of a kind with a network neuron ({', '.join(kinds)}); the table has: "
                            f"{have}{hint}")
     return rows
 
 
 def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 1, 2), setup: Setup = Setup(),
-        log=print, data_dir=None):
-    """The experiment: snn.Leaky and every usable row's neuron, each trained with ``seeds``; writes
-    ``out_csv`` (one row per neuron: accuracy mean and std, spikes per inference, latency) and ``figure``.
+        log=print, data_dir=None, architectures=ARCHITECTURES, kinds=NETWORK_KINDS):
+    """The experiment: snn.Leaky and every usable row's neuron, each trained with ``seeds`` in each of
+    ``architectures`` (:data:`ARCHITECTURES`); writes ``out_csv`` (one row per neuron and architecture:
+    accuracy mean and std, spikes per inference, latency) and ``figure``.
 
     Returns
     -------
@@ -304,7 +358,13 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
     from spinlif.network.neurons import drive_scale, neuron_from_row, row_dt_ns
 
     data = idx_dataset(data_dir) if data_dir else digits(setup)  # a bad path fails before any training
-    rows = usable_rows(table, include_provisional)
+    rows = usable_rows(table, include_provisional, kinds)
+    from spinlif.fitting.table import load_params
+
+    for r in load_params(table, selected_only=True, include_provisional=include_provisional):
+        if r.device_type in OPT_IN_KINDS and r.device_type not in kinds:
+            log(f"not training {r.device_id} {r.model_family} ({r.device_type}): {OPT_IN_KINDS[r.device_type]} "
+                f"(ask for it: spinlif snn --kinds {' '.join(kinds)} {r.device_type})")
     for r in rows:
         log(f"using {r.device_id} {r.model_family} ({r.device_type}): status {r.status}")
     neurons = [("snn.Leaky", None, lambda: snn.Leaky(beta=LEAKY_BETA, spike_grad=surrogate.atan()), float("nan"),
@@ -319,28 +379,42 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
         neurons.append((f"{r.device_id} {r.model_family}", r,
                         lambda r=r, scale=scale: neuron_from_row(r, i_per_input=scale, spike_grad=surrogate.atan()),
                         dt, scale))
+    from dataclasses import replace
+
+    for arch in architectures:
+        if arch not in ARCHITECTURES:
+            raise ValueError(f"architecture = {arch!r}: allowed are {', '.join(ARCHITECTURES)}")
     results, lines = [], []
-    for label, row, make, dt, scale in neurons:
-        runs = [train(label, make, seed, setup, data, dt, log) for seed in seeds]
-        acc = np.array([t.accuracy for t in runs])
-        lines.append({
-            "neuron": label, "device_id": row.device_id if row else "", "device_type": row.device_type if row else "",
-            "model_family": row.model_family if row else "snn.Leaky", "status": row.status if row else "ideal",
-            "accuracy_mean": acc.mean(), "accuracy_std": acc.std(ddof=1) if len(acc) > 1 else float("nan"),
-            "n_seeds": len(acc), "spikes_per_inference": float(np.mean([t.spikes_per_inference for t in runs])),
-            "latency_steps": float(np.nanmean([t.latency_steps for t in runs])),
-            "latency_ns": float(np.nanmean([t.latency_ns for t in runs])), "dt_ns": dt,
-            # the drive a unit input means; compare with the row's fitted range (i_range): beyond it the
-            # compact model is extrapolated
-            "drive_per_input": scale, "fitted_i_range": row.record.get("i_range", "") if row else "",
-            "steps": setup.steps, "epochs": setup.epochs, "data": str(data_dir) if data_dir else "sklearn digits 8x8",
-            "seconds": float(sum(t.seconds for t in runs))})
-        results.append(runs[0])
+    for arch in architectures:
+        arch_setup = replace(setup, architecture=arch)
+        for label, row, make, dt, scale in neurons:
+            runs = [train(f"{label} [{arch}]", make, seed, arch_setup, data, dt, log) for seed in seeds]
+            lines.append(_result_line(label, arch, row, runs, dt, scale, arch_setup, data_dir))
+            if arch == architectures[0]:
+                results.append(runs[0])
     frame = pd.DataFrame(lines)
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
     frame.to_csv(out_csv, index=False)
     plot(frame, results, data, figure)
     return frame
+
+
+def _result_line(label, arch, row, runs, dt, scale, setup, data_dir) -> dict:
+    """One line of ``accuracy.csv``: a neuron in one architecture over its seeds."""
+    acc = np.array([t.accuracy for t in runs])
+    return {
+        "neuron": label, "architecture": arch, "device_id": row.device_id if row else "",
+        "device_type": row.device_type if row else "", "model_family": row.model_family if row else "snn.Leaky",
+        "status": row.status if row else "ideal",
+        "accuracy_mean": acc.mean(), "accuracy_std": acc.std(ddof=1) if len(acc) > 1 else float("nan"),
+        "n_seeds": len(acc), "spikes_per_inference": float(np.mean([t.spikes_per_inference for t in runs])),
+        "latency_steps": float(np.nanmean([t.latency_steps for t in runs])),
+        "latency_ns": float(np.nanmean([t.latency_ns for t in runs])), "dt_ns": dt,
+        # the drive a unit input means; compare with the row's fitted range (i_range): beyond it the
+        # compact model is extrapolated
+        "drive_per_input": scale, "fitted_i_range": row.record.get("i_range", "") if row else "",
+        "steps": setup.steps, "epochs": setup.epochs, "data": str(data_dir) if data_dir else "sklearn digits 8x8",
+        "seconds": float(sum(t.seconds for t in runs))}
 
 
 def plot(frame, trained: list[Trained], data, figure) -> None:
@@ -351,14 +425,22 @@ def plot(frame, trained: list[Trained], data, figure) -> None:
     from spinlif.figures import pyplot
 
     plt = pyplot()
-    fig, axes = plt.subplots(1, 1 + len(trained), figsize=(4 + 3 * len(trained), 3.6), squeeze=False)
+    fig, axes = plt.subplots(1, 1 + len(trained), figsize=(5 + 3 * len(trained), 3.6), squeeze=False)
     ax = axes[0, 0]
-    ax.bar(range(len(frame)), frame.accuracy_mean * 100, yerr=frame.accuracy_std.fillna(0) * 100, capsize=4,
-           color=["0.6"] + ["C0"] * (len(frame) - 1))
-    ax.set_xticks(range(len(frame)), list(frame.neuron), fontsize=6, rotation=30, ha="right")
-    for k, (m, e) in enumerate(zip(frame.accuracy_mean, frame.accuracy_std.fillna(0))):
-        ax.text(k, 3, f"{100 * m:.1f}\n± {100 * e:.1f}", ha="center", fontsize=6, color="w")
-    ax.set(ylabel="test accuracy (%)", ylim=(0, 100), title="FC-SNN, sklearn digits")
+    arches = list(dict.fromkeys(frame.architecture))
+    names = list(dict.fromkeys(frame.neuron))
+    width = 0.8 / len(arches)
+    for j, arch in enumerate(arches):
+        sub = frame[frame.architecture == arch].set_index("neuron").reindex(names)
+        x = np.arange(len(names)) + (j - (len(arches) - 1) / 2) * width
+        ax.bar(x, sub.accuracy_mean * 100, width, yerr=sub.accuracy_std.fillna(0) * 100, capsize=3,
+               label={"fc": "FC-SNN", "conv": "CSNN"}.get(arch, arch), color=f"C{j}")
+        for xk, m, e in zip(x, sub.accuracy_mean, sub.accuracy_std.fillna(0)):
+            ax.text(xk, 3, f"{100 * m:.1f}\n±{100 * e:.1f}", ha="center", fontsize=5, color="w")
+    ax.set_xticks(range(len(names)), names, fontsize=6, rotation=30, ha="right")
+    ax.set(ylabel="test accuracy (%)", ylim=(0, 100), title=f"{str(frame.data.iloc[0])}; first bar: snn.Leaky")
+    ax.title.set_fontsize(8)
+    ax.legend(fontsize=7, loc="lower right")
     x = data[2][:1]
     for a, t in zip(axes[0, 1:], trained):
         with torch.no_grad():

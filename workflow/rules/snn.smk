@@ -14,10 +14,12 @@ rule snn:
         provisional="--include-provisional" if CONFIG["snn"]["include_provisional"] else "",
         epochs=CONFIG["snn"]["epochs"],
         seeds=" ".join(map(str, CONFIG["snn"]["seeds"])),
+        architectures=" ".join(CONFIG["snn"]["architectures"]),
     log:
         "results/logs/snn.log",
     benchmark:
         "results/benchmarks/snn.tsv"
     shell:
         "spinlif snn {input.table} -o {output.accuracy} --figure {output.figure} {params.provisional} "
-        "--epochs {params.epochs} --seeds {params.seeds} > {log} 2>&1 && tail -n 12 {log}"
+        "--epochs {params.epochs} --seeds {params.seeds} --architectures {params.architectures} > {log} 2>&1 "
+        "&& tail -n 12 {log}"
