@@ -19,8 +19,8 @@ def load(name):
 
 def test_demo_and_paper_configs_expand():
     demo = expand(normalise_config(load("config.yaml")))
-    assert len(demo) == 31 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip", "mtj_hh"}
-    assert sorted(r.spec["drive"]["amplitude"] for r in demo if r.device == "mtj_hh") == [1.6, 2.0, 2.4, 2.8, 3.2, 3.2, 4.0]
+    assert len(demo) == 30 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip", "mtj_hh"}
+    assert sorted(r.spec["drive"]["amplitude"] for r in demo if r.device == "mtj_hh") == [1.6, 2.0, 2.4, 3.2, 3.2, 4.0]
     neuron = [r for r in demo if r.protocol in ("kicks", "neuron_dc")]  # the AFM neuron: parameter set N only
     assert len(neuron) == 6 and {r.spec["param_set"] for r in neuron} == {"N"}
     assert {r.spec["param_set"] for r in demo if r.device == "afm_strip" and r not in neuron} == {"A"}
