@@ -327,7 +327,13 @@ def test_gpu_jobs_are_accepted_and_scheduled_two_at_a_time(gpu_cluster, request_
             break
         time.sleep(0.3)
     assert len(running) == 2, running
-    pending = gpu_cluster.run("squeue", "-h", "-t", "PENDING", "-o", "%i %r").stdout
+    # a job's pending reason is "None" until the scheduler's next pass evaluates it (seen in CI)
+    end = time.time() + 15
+    while True:
+        pending = gpu_cluster.run("squeue", "-h", "-t", "PENDING", "-o", "%i %r").stdout
+        if "None" not in pending or time.time() > end:
+            break
+        time.sleep(0.3)
     assert ids[2] in pending and "Resources" in pending
     gpu_cluster.run("scancel", *ids)
 

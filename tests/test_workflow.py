@@ -226,7 +226,7 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
         assert counts[rule] == str(n_runs), out.stdout
     assert counts["aggregate"] == "4" and counts["sweep_table"] == "1"
     # the fit stage waits for the engine's validation suite (validate: true by default)
-    assert counts["fit"] == "3"  # domain wall, skyrmion, AFM strip
+    assert counts["fit"] == "4"  # domain wall, skyrmion, AFM strip, MTJ
     assert counts["params_table"] == "1" and counts["validation_report"] == "1"
     assert counts["validation_simulate"] == "6"
 
