@@ -29,7 +29,6 @@ import numpy as np
 
 from spinlif.analysis.observables.mtj_hh import spike_statistics, spike_times
 from spinlif.analysis.store import AggregatedRun
-from spinlif.devices.mtj_hh import normalised_resistance, polarisation
 from spinlif.drive import drive_schedule, segment_current
 from spinlif.fitting.afm_rows import Provenance, provenance_columns, status
 from spinlif.fitting.family import CompactModel, FitResult, Parameter
@@ -308,7 +307,6 @@ def _base_row(spec: dict, runs: list[MTJRun], gate: dict, code_version: str, fam
     mat, g, th = spec["material"], spec["geometry"], spec["thermal"]
     row = blank_row()
     side = math.sqrt(g["area"]) / NM
-    p_amb = polarisation(th["T_amb"], mat)
     row.update({
         "device_id": f"MTJ_HH_{spec['param_set']}_A{g['area'] / NM**2:.0f}nm2", "device_type": DEVICE_TYPE,
         "param_set": spec["param_set"], "n_layers": 1, "Lx_nm": side, "Ly_nm": side, "t_fm_nm": g["thickness"] / NM,
@@ -316,7 +314,7 @@ def _base_row(spec: dict, runs: list[MTJRun], gate: dict, code_version: str, fam
         "Ku_Jm3": float("nan"), "Ms_Am": mat["Ms"], "A_Jm": float("nan"), "alpha_G": mat["alpha"],
         "theta_SH": float("nan"), "J0_Am2": spec["drive"]["J0"], "temperature_K": th["T_amb"], "time_unit": "ns",
         "state_var": "R_norm = R / R_P = (1 + P^2) / (1 + P^2 m.p) (fits: m_z and first-spike times)",
-        "u_unit": "R/R_P", "u_rest": 1.0, "u_th": 1.0 + 0.6 * (normalised_resistance(-1.0, p_amb) - 1.0),
+        "u_unit": "R/R_P", "u_rest": 1.0, "u_th": MTJDevice.from_spec(spec).spike_levels()[0],
         "threshold_convention": "R_norm rises through R_P + 0.6 (R_AP - R_P) at T_amb, re-armed below 0.4 "
         "(hysteresis)", "model_family": family, "equation": FAMILIES[family].equation,
         "reset_mode": "self-reset: the current's end returns m to the easy axis (no reset pulse)",

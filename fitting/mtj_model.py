@@ -94,6 +94,22 @@ class MTJDevice:
         """Free-layer volume (m^3)."""
         return self.area * self.thickness
 
+    def polarisation(self, T):
+        """P(T) of Eq. 3b (:func:`spinlif.devices.mtj_hh.polarisation`), Ms(T)/Ms(T_ref) floored at 1e-6
+        as in the kernels."""
+        from spinlif.devices.mtj_hh import ms_ratio
+
+        ratio = np.clip(ms_ratio(np.asarray(T, float), {"T_C": self.T_C, "T_ref": self.T_ref}), 1e-6, None)
+        return self.P * ratio ** self.eps_P
+
+    def spike_levels(self, high: float = 0.6, low: float = 0.4) -> tuple[float, float]:
+        """R_norm levels of the spike detector at T_amb: R_P + high (R_AP - R_P) to fire, R_P + low (R_AP -
+        R_P) to re-arm (the observables' defaults, :mod:`spinlif.analysis.observables.mtj_hh`)."""
+        from spinlif.devices.mtj_hh import normalised_resistance
+
+        span = normalised_resistance(-1.0, float(self.polarisation(self.T_amb))) - 1.0
+        return 1.0 + high * span, 1.0 + low * span
+
     def constants(self, alpha: float, eta: float, B_F: float, kappa: float = 0.0) -> np.ndarray:
         """The kernels' constants vector for these coefficients."""
         c = np.zeros(21)
@@ -293,6 +309,5 @@ def simulate(family: str, device: MTJDevice, coefficients: dict, m0, t_end_ns: f
     y0 = m if code == MACROSPIN else np.array([math.asin(max(-1.0, min(1.0, m[2]))), math.atan2(m[1], m[0]), 0.0])
     t, mp, mz, T = _integrate(code, y0, float(device.T_amb), float(t_end_ns), dt, np.asarray(edges_ns, float),
                               np.asarray(levels_Am2, float), every, c, bool(noise), int(seed))
-    ratio = (1 - (T / device.T_C) ** 1.5) / (1 - (device.T_ref / device.T_C) ** 1.5)
-    P = device.P * np.clip(ratio, 1e-6, None) ** device.eps_P
+    P = device.polarisation(T)
     return {"t_ns": t, "m_dot_p": mp, "mz": mz, "T_K": T, "P": P, "R_norm": (1 + P * P) / (1 + P * P * mp)}

@@ -86,19 +86,15 @@ def mtj_drive_for_latency(record: dict, latency_ns: float) -> float:
     level a drive gain reaches."""
     import numpy as np
 
+    from spinlif.analysis.observables.mtj_hh import spike_times
     from spinlif.fitting.mtj_fit import model_of_row
     from spinlif.fitting.mtj_model import simulate
 
     dev, c, family = model_of_row(record)
-    ratio = (1 - (dev.T_amb / dev.T_C) ** 1.5) / (1 - (dev.T_ref / dev.T_C) ** 1.5)
-    P = dev.P * ratio ** dev.eps_P
-    high = float(record["u_th"])
-    low = 1.0 + 0.4 * ((1 + P * P) / (1 - P * P) - 1.0)
+    high, low = float(record["u_th"]), dev.spike_levels()[1]
 
     def first(i):
         out = simulate(family, dev, c, [0, 0, 1], 3 * latency_ns, [0.0], [i * record["J0_Am2"]], 0.005)
-        from spinlif.analysis.observables.mtj_hh import spike_times
-
         s = spike_times(out["t_ns"], out["R_norm"], high, low)
         return s[0] if len(s) else np.inf
 
@@ -223,10 +219,7 @@ def _classes():
             self.gamma, self.mu0 = GAMMA_NS, MU0
             self.hbar_ed = HBAR / (QE * dev.thickness)
             self.J0 = float(record["J0_Am2"])
-            ratio = (1 - (dev.T_amb / dev.T_C) ** 1.5) / (1 - (dev.T_ref / dev.T_C) ** 1.5)
-            P = dev.P * ratio ** dev.eps_P
-            r_ap = (1 + P * P) / (1 - P * P)
-            self.u_low = 1.0 + 0.4 * (r_ap - 1.0)
+            self.u_low = dev.spike_levels()[1]
             self.noise, self.generator = bool(noise), generator
             # seed 003 Eq. 4: sigma^2 = 2 alpha kB T / (Ms gamma V dt) per component, in T^2 (Ms = Ms(T))
             self.noise_factor = 2 * c["alpha"] * KB / (GAMMA_LL * dev.volume * self.dt_sub * 1e-9)
