@@ -159,6 +159,7 @@ def plot_mtj_fit(runs, rows: list[dict], path: str | Path) -> Path:
     each family (dashed, dotted), held-out runs marked; (b) the in-burst spike rate against J with the seed's
     range shaded; (c) time to the first spike against J, for DC runs and pulse trains (the LIF mode)."""
     from spinlif.fitting.mtj_fit import FAMILIES, folds, model_spikes
+    from spinlif.fitting.mtj_fit import values_of_row as _values
 
     plt = pyplot()
     fig, (ax, rate_ax, first_ax) = plt.subplots(1, 3, figsize=(15, 4.6), constrained_layout=True)
@@ -204,10 +205,3 @@ def plot_mtj_fit(runs, rows: list[dict], path: str | Path) -> Path:
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)
-
-
-def _values(row: dict) -> dict:
-    """A row's minimal-model coefficients, by family parameter name."""
-    from spinlif.fitting.mtj_fit import FAMILIES, _COLUMNS
-
-    return {p: row[_COLUMNS[p]] for p in FAMILIES[row["model_family"]].names}

@@ -417,5 +417,9 @@ def model_of_row(record: dict) -> tuple[MTJDevice, dict, str]:
                     record["mtj_eps_P"], tuple(D), tuple(p), record["t_fm_nm"] * NM, record["mtj_area_nm2"] * NM**2,
                     record["mtj_heating_K_per_A2s"], record["mtj_tau0_ns"] * 1e-9, record["temperature_K"],
                     record["alpha_G"])
-    values = {name: record[_COLUMNS[name]] for name in FAMILIES[family].names}
-    return dev, MTJFamily.coefficients(values), family
+    return dev, MTJFamily.coefficients(values_of_row(record)), family
+
+
+def values_of_row(record: dict) -> dict:
+    """A row's coefficients by its family's parameter names (``eta_stt``, ``B_F``, ...)."""
+    return {name: record[_COLUMNS[name]] for name in FAMILIES[record["model_family"]].names}
