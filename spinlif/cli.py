@@ -302,7 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
                    "GPU slot for the run (several Snakemake jobs on one workstation)")
     p.add_argument("--gpu-slots", type=int, default=1, help="MuMax3 processes per GPU with --gpu auto")
     p.add_argument("--lock-dir", type=Path, help="GPU slot lock directory (default: machine-wide in $TMPDIR)")
-    p.add_argument("--cache", help="MuMax3 demag-kernel cache directory")
+    p.add_argument("--cache", help="demag-kernel cache directory (MuMax3's -cache; the cpu engine keeps "
+                   "its demag kernels and FFTW plans there, default the temporary directory's spinlif-kernels)")
     p.add_argument("--timeout", type=float, help="wall-time limit in seconds")
     from spinlif.mx3 import PRECISIONS
 

@@ -413,7 +413,8 @@ def simulate(
     lock_dir : str or Path, optional
         Where the GPU slot locks live (default: machine-wide in ``$TMPDIR``).
     cache_dir : str or Path, optional
-        MuMax3's ``-cache`` (demag kernels).
+        Demag-kernel cache directory: MuMax3's ``-cache``; for the cpu engine its demag kernels and FFTW
+        plans (default there: the temporary directory's ``spinlif-kernels``).
     timeout_s : float, optional
         Wall-time limit (s); on SLURM counted on the job's clock (:func:`runner_time_limit_s`).
     expect_continue : bool
@@ -500,6 +501,8 @@ def _simulate(spec_path, engine, out_dir, *, threads, script, mumax3_binary, gpu
                 "--precision", precision]
         if expect_continue:
             argv.append("--expect-continue")
+        if cache_dir:
+            argv += ["--cache", str(cache_dir)]
         env.setdefault("CUDA_DEVICE", "-1")
         env.setdefault("OMP_NUM_THREADS", str(threads))
 

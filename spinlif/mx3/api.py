@@ -325,6 +325,7 @@ class Magnetization(Quantity):
     @api("int", "int", "int", "vector")
     def SetCell(self, ix, iy, iz, v):
         mag = self.world.magnet
+        mag.m = mag.m.clone()  # m is replaced, never changed in place (Magnet.b_demag caches by m)
         mag.m[:, int(iz), int(iy), int(ix)] = torch.tensor(v, dtype=torch.get_default_dtype())
         mag.normalize()
 

@@ -31,8 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--label", help="run name in progress lines")
     parser.add_argument("--precision", choices=PRECISIONS, default=PRECISIONS[0],
                         help="arithmetic: float64, or float32 as MuMax3 computes on the GPU")
+    parser.add_argument("--cache", help="demag-kernel and FFTW-plan cache directory (as MuMax3's -cache; "
+                        "default: the temporary directory's spinlif-kernels; empty: none)")
     args = parser.parse_args(argv)
     os.environ["SPINLIF_THREADS"] = str(args.threads)
+    if args.cache is not None:
+        os.environ["SPINLIF_KERNEL_CACHE"] = args.cache  # spinlif.mx3.kernel_cache.CACHE_ENV
     from spinlif.mx3 import ExpectFailed, ScriptError, run_script
 
     start = time.time()
@@ -51,6 +55,11 @@ def main(argv: list[str] | None = None) -> int:
     from spinlif import __version__
 
     version = f"spinlif {__version__} MuMax3 script interpreter, torch {torch.__version__}, {args.precision}"
+    if os.environ.get("SPINLIF_CPU_KERNEL", "fused") == "fused" and args.precision == "float64":
+        import numba
+        import pyfftw
+
+        version += f", fused kernels (numba {numba.__version__}, pyFFTW {pyfftw.__version__})"
     info = {"engine": "cpu", "engine_version": version, "threads": args.threads,
             "wall_time_s": time.time() - start, **{k: v for k, v in info.items() if k != "expects"}}
     (args.out_dir / "engine_info.json").write_text(json.dumps(info, indent=2))

@@ -22,6 +22,7 @@ OVF files. Units: SI.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable
 
@@ -247,13 +248,24 @@ def _effective_field(m, ms, links, exch_scale, demag, shape, anis, b_add):
     return b
 
 
-@torch.compile(dynamic=False)
 def _torque_kernel(m, ms, links, exch_scale, demag, shape, anis, b_add, alpha, precess: bool, stt, jz):
     """The whole torque in one compiled call (eager under TORCHDYNAMO_DISABLE=1)."""
     tau = _ll_torque(m, _effective_field(m, ms, links, exch_scale, demag, shape, anis, b_add), alpha, precess)
     if stt is not None:
         tau = tau + _slonczewski(m, jz, stt, alpha)
     return tau
+
+
+def _compiled_torque_kernel():
+    """:func:`_torque_kernel` under ``torch.compile`` (compiled on first use: importing the
+    compiler costs ~1 s that a fused-kernel run does not pay)."""
+    global _COMPILED
+    if _COMPILED is None:
+        _COMPILED = torch.compile(_torque_kernel, dynamic=False)
+    return _COMPILED
+
+
+_COMPILED = None
 
 
 def exch_average(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -295,10 +307,13 @@ def demag_kernel(mesh: Mesh) -> tuple[list[list[torch.Tensor]], list[int], list[
     padded grid. Returns ``(K_hat[i][j], fft dims, padded sizes)`` in array order (z, y, x); a
     direction of one cell is not transformed (its kernel is the value at offset 0)."""
     from spinlif.mx3.demag import mumax3_kernel, pad_size
+    from spinlif.mx3.kernel_cache import cached_kernel
 
-    K = mumax3_kernel(mesh.n, mesh.cell, mesh.pbc)
+    K = cached_kernel(mesh.n, mesh.cell, mesh.pbc, lambda: mumax3_kernel(mesh.n, mesh.cell, mesh.pbc))
     size = pad_size(mesh.n, mesh.pbc)
-    dims = [2 - i for i in range(3) if mesh.n[i] > 1]  # array dims (z=0, y=1, x=2) with more than one cell
+    # array dims (z=0, y=1, x=2) with more than one cell, ascending: the half spectrum is along the
+    # last transformed dim, x when nx > 1, contiguous in memory (3x faster FFTs than halving y)
+    dims = [a for a in range(3) if mesh.n[2 - a] > 1]
     padded = [size[2 - d] for d in dims]
     keep = tuple(slice(None) if mesh.n[2 - a] > 1 else slice(0, 1) for a in range(3))
     out = []
@@ -354,6 +369,8 @@ class Magnet:
         self.geom: torch.Tensor | None = None
         self._cache: dict = {}
         self.n_evals = 0
+        self.kernel = os.environ.get("SPINLIF_CPU_KERNEL", "fused")  # or "torch" (the reference)
+        self._demag_conv = None  # (demag kernel, fused.DemagConvolution)
 
     # --- mesh, geometry, regions --------------------------------------------------------------
     def set_mesh(self, n, cell, pbc=None) -> None:
@@ -507,7 +524,14 @@ class Magnet:
     def b_demag(self) -> torch.Tensor:
         """Demagnetising field (T) of M = Msat m by FFT convolution (``engine/demag.go``)."""
         kernel = self._demag()
-        return torch.zeros_like(self.m) if kernel is None else _demag_field(self.m_full(), kernel, self.mesh.shape)
+        if kernel is None:
+            return torch.zeros_like(self.m)
+        ms, cached = self.msat(), self._cache.get("b_demag")
+        if cached is not None and cached[0] is self.m and cached[1] is ms:
+            return cached[2]  # the table's E_demag and E_total of one row: one FFT convolution
+        b = _demag_field(ms * self.m, kernel, self.mesh.shape)
+        self._cache["b_demag"] = (self.m, ms, b)  # m is replaced, never changed in place
+        return b
 
     def _static(self, key: str, names: tuple[str, ...], build):
         """``build()`` cached until one of the parameters ``names`` changes (never when one depends on t)."""
@@ -621,15 +645,124 @@ class Magnet:
 
     # --- torque (T) -----------------------------------------------------------------------------
     def torque(self) -> torch.Tensor:
-        """Total torque / gamma0 (``engine/torque.go`` SetTorque): one call of the compiled kernel."""
+        """Total torque / gamma0 (``engine/torque.go`` SetTorque): the numba kernels of
+        :mod:`spinlif.mx3.fused` (:attr:`fused`: the default in float64) or the torch terms of this
+        module, compiled (``kernel = "torch"``, the reference the fused kernels are tested against,
+        and float32 runs)."""
         self.n_evals += 1
+        if self.fused:
+            return self._fused_torque()
         stt, jz = self._slonczewski_inputs()
-        tau = _torque_kernel(self.m, self.msat(), self._links(), self._exch_scale(), self._demag(), self.mesh.shape,
+        tau = _compiled_torque_kernel()(self.m, self.msat(), self._links(), self._exch_scale(), self._demag(), self.mesh.shape,
                              self._anisotropy_coefficients(), self._b_added(), self.cell_param("alpha"),
                              self.precess, stt, jz)
         if not self.params["frozenspins"].is_zero():
             tau = tau * (self.cell_param("frozenspins") == 0)
         return tau
+
+    @property
+    def fused(self) -> bool:
+        """True when the torque and the stepper's stages run on the fused kernels: ``kernel`` is
+        "fused" and m is float64. A float32 run keeps the torch terms, whose float32 arithmetic is
+        MuMax3's (the fused kernels sum in float64, so a float32 Relax() would stop elsewhere than
+        MuMax3's; SP4's 1e-5 expects tell the difference)."""
+        return self.kernel == "fused" and self.m.dtype == torch.float64
+
+    def _fused_plan(self, stt):
+        """The packed numpy inputs of :mod:`spinlif.mx3.fused`, rebuilt when a cached coefficient
+        changes (each is a cached tensor: its identity is its version)."""
+        from spinlif.mx3 import fused
+
+        frozen = None if self.params["frozenspins"].is_zero() else self.cell_param("frozenspins")
+        key = (self._links(), self._anisotropy_coefficients(), self._exch_scale(), self.cell_param("alpha"),
+               self.msat(), stt, frozen, self._demag(), self.precess)
+        cached = self._cache.get("fused")
+        if cached is not None and all(a is b for a, b in zip(cached["key"], key)):
+            return cached
+        links, (u, k1, k2, axes, kc1, kc2, kc3), scale, alpha, msat, _, _, demag, precess = key
+        shape = self.mesh.shape
+        dtype = self.m.numpy().dtype
+        coef = np.zeros((fused.N_COEF,) + shape, dtype=dtype)
+        flags = np.zeros(fused.N_FLAGS, dtype=np.int64)
+
+        def put(row, value, flag=None):
+            if value is not None:
+                coef[row:row + (3 if value.dim() == 4 else 1)] = value.expand(shape if value.dim() < 4 else
+                                                                              (3,) + shape).numpy()
+                if flag is not None:
+                    flags[flag] = 1
+        put(fused.SCALE, scale)
+        put(fused.ALPHA, alpha)
+        put(fused.UX, u)
+        put(fused.K1, k1, fused.F_U1)
+        put(fused.K2, k2, fused.F_U2)
+        if axes is not None:
+            for row, c in zip((fused.C1X, fused.C2X, fused.C3X), axes):
+                put(row, c)
+            put(fused.KC1, kc1, fused.F_C1)
+            put(fused.KC2, kc2, fused.F_C2)
+            put(fused.KC3, kc3, fused.F_C3)
+        if stt is not None:
+            p, beta_per_j, pol, lam2, eps_p = stt
+            for row, value in ((fused.PX, p), (fused.BETA_PER_J, beta_per_j), (fused.POL, pol),
+                               (fused.LAMBDA2, lam2), (fused.EPS_PRIME, eps_p)):
+                put(row, value)
+            flags[fused.F_STT] = 1
+        put(fused.FROZEN, frozen, fused.F_FROZEN)
+        flags[fused.F_PRECESS] = int(precess)
+        coef = np.ascontiguousarray(np.moveaxis(coef, 0, -1))  # cell-major (fused.local_torque)
+        numpy_links = [(kind, axis, idx.numpy(), *(None if v is None else v.expand(shape).numpy()
+                                                   for v in (c, dc, k, present)))
+                       for kind, axis, idx, c, dc, k, present in links]
+        demag_conv = None
+        if demag is not None:  # planned once per kernel (it survives _invalidate, as the kernel does)
+            if self._demag_conv is None or self._demag_conv[0] is not demag:
+                kernel_hat, dims, padded = demag
+                self._demag_conv = (demag, fused.DemagConvolution([[k.numpy() for k in row] for row in kernel_hat],
+                                                                  dims, padded, shape, dtype,
+                                                                  threads=torch.get_num_threads()))
+            demag_conv = self._demag_conv[1]
+        flags[fused.F_DEMAG] = demag is not None
+        varying = [self.params[n] for n in ("Msat", "Aex", "Dind", "Dbulk", "alpha", "Ku1", "Ku2", "Kc1", "Kc2",
+                                            "Kc3", "AnisU", "AnisC1", "AnisC2", "frozenspins", "Pol", "Lambda",
+                                            "EpsilonPrime", "FreeLayerThickness")] + [self.FixedLayer]
+        plan = {"key": key, "coef": coef, "flags": flags, "links": fused.pack_links(numpy_links, shape, dtype),
+                "msat": np.ascontiguousarray(msat.expand(shape).numpy()), "no_jz": np.zeros(shape, dtype=dtype),
+                "demag": demag_conv, "no_h": np.zeros((3, 1, 1, 1), dtype=dtype),
+                "static": not any(q.time_dependent for q in varying) and not self.FixedLayer.extra}
+        self._cache["fused"] = plan
+        return plan
+
+    def _fused_torque(self) -> torch.Tensor:
+        """The torque of :meth:`torque` by the kernels of :mod:`spinlif.mx3.fused`. The packed inputs
+        are reused while nothing they depend on changes: every parameter change clears ``_cache``;
+        the switches and excitations set directly are in ``quick``."""
+        from spinlif.mx3 import fused
+
+        quick = (self.precess, self.enable_demag, self.open_bc, self.disable_slonczewski, self.disable_zhang_li,
+                 self.FixedLayer.version, self.J.version, self.fixed_layer_sign, self.B_ext.version,
+                 self.relaxing, id(self.regions), id(self.geom))
+        plan = self._cache.get("fused")
+        if plan is None or not plan["static"] or plan["quick"] != quick or plan["jz"] is None:
+            stt, jz = self._slonczewski_inputs()
+            plan = self._fused_plan(stt)
+            plan["quick"], plan["refs"] = quick, (self.regions, self.geom)  # the ids stay valid
+            static_j = not (self.J.time_dependent or self.J.extra)
+            jz = plan["no_jz"] if jz is None else np.ascontiguousarray(jz.expand(self.mesh.shape).numpy())
+            plan["jz"] = jz if static_j else None
+            static_b = not (self.B_ext.time_dependent or self.B_ext.extra or self.thermal() or self.custom_fields)
+            plan["b_add"] = np.ascontiguousarray(self._b_added().expand_as(self.m).numpy()) if static_b else None
+        else:
+            jz = plan["jz"]
+        b_add = plan["b_add"]
+        if b_add is None:
+            b_add = np.ascontiguousarray(self._b_added().expand_as(self.m).numpy())
+        m = np.ascontiguousarray(self.m.numpy())
+        h = plan["no_h"] if plan["demag"] is None else plan["demag"].field(m, plan["msat"])
+        out = np.empty_like(m)
+        kinds, idx, link_coef = plan["links"]
+        fused.local_torque(m, b_add, jz, h, plan["coef"], kinds, idx, link_coef, plan["flags"], out)
+        return torch.from_numpy(out)
 
     def _slonczewski_inputs(self):
         """(coefficients, J_z) of the Slonczewski torque, or (None, None) when it vanishes. Refuses

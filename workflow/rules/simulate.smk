@@ -16,10 +16,9 @@ rule simulate:
     params:
         engine=ENGINE,
         # a list, quoted word by word with :q below: a path with spaces or shell syntax stays one argument
-        # MuMax3's options reach only the mumax3 engine
+        # MuMax3's options reach only the mumax3 engine; the kernel cache serves both engines
         mumax3=["--mumax3", CONFIG["mumax3_binary"]] if ENGINE == "mumax3" and CONFIG["mumax3_binary"] else [],
-        cache=lambda wildcards, resources: (["--cache", resources.kernel_cache]
-                                            if ENGINE == "mumax3" and resources.kernel_cache else []),
+        cache=lambda wildcards, resources: ["--cache", resources.kernel_cache] if resources.kernel_cache else [],
         gpu="--gpu auto" if ENGINE == "mumax3" else "",
         timeout=simulate_timeout,
     threads: 1
