@@ -43,6 +43,7 @@ bench: setup
 	PATH=$(BIN):$$PATH $(BIN)/python benchmarks/ovf_reader.py
 	PATH=$(BIN):$$PATH $(BIN)/python benchmarks/fit_speed.py
 	PATH=$(BIN):$$PATH $(BIN)/python benchmarks/mx3_interpreter.py --ns 0.4
+	PATH=$(BIN):$$PATH $(BIN)/python benchmarks/cpu_engine.py
 
 dryrun-paper: setup
 	PATH=$(BIN):$$PATH snakemake -n --configfile config/paper.yaml --cores 8

@@ -135,7 +135,7 @@ def submitted(cluster, tmp_path_factory):
     rendered = on_cluster(cluster, base / "arrays" / "w", arrays, profile, "--until", "render")
     assert rendered.returncode == 0 and "sbatch call" not in rendered.stdout + rendered.stderr, rendered.stderr[-2000:]
 
-    scancel = dw_config(duration=3e-9)  # long enough to cancel while it runs
+    scancel = dw_config(duration=20e-9)  # long enough to cancel while it runs (~45 s)
     scancel["devices"]["domain_wall"]["protocols"] = [
         {"name": "dc", "set": {"drive.protocol": "dc"}},
         {"name": "control", "set": {"drive.protocol": "relaxation", "drive.duration": 0.1e-9}}]
@@ -156,11 +156,12 @@ def submitted(cluster, tmp_path_factory):
     for name in ("runner_stop", "slurm_kill"):
         (base / name).mkdir()
     runs = {  # the longest first: SLURM starts jobs in submission order
-        # a 1-minute first attempt of a ~65 s run (stopped at 40 s); the retry asks for 2 minutes (stops at 100 s)
-        "runner_stop": Submission(cluster, base / "runner_stop", _one_dc_run(base / "runner_stop", 4.0e-9),
+        # a 1-minute first attempt of a ~65 s run (stopped at 40 s); the retry asks for 2 minutes (stops at 100 s).
+        # Sized by the cpu engine's speed: 32 ns of this track took 66 s on the CI machine (fused kernels)
+        "runner_stop": Submission(cluster, base / "runner_stop", _one_dc_run(base / "runner_stop", 32e-9),
                                   _timeout_profile(base / "p-stop", "2 ** (attempt - 1)", 1), "--until", "simulate"),
-        # a 1-minute limit the runner does not enforce, on a ~3 min run
-        "slurm_kill": Submission(cluster, base / "slurm_kill", _one_dc_run(base / "slurm_kill", 12e-9),
+        # a 1-minute limit the runner does not enforce, on a ~5 min run
+        "slurm_kill": Submission(cluster, base / "slurm_kill", _one_dc_run(base / "slurm_kill", 150e-9),
                                  _timeout_profile(base / "p-kill", "1", 0), "--retries", "0"),
         # --retries 0: with the profile's own `retries: 2` the cancelled run would be resubmitted at once
         "scancel": Submission(cluster, base / "scancel", write_config(base / "scancel", scancel), profile,
