@@ -194,20 +194,25 @@ def local_torque(m, b_add, jz, h_demag, coef, links, link_idx, link_coef, flags,
                 out[0, z, y, x], out[1, z, y, x], out[2, z, y, x] = tx, ty, tz
 
 
+@njit(cache=True, inline="always")
+def _add_combination(v0, v1, v2, coefs, ks, z, y, x):  # pragma: no cover - compiled
+    """(v0, v1, v2) + sum_i coefs[i] ks[i][:, z, y, x], term by term in the order of ``ks``."""
+    for i in range(len(coefs)):
+        k = ks[i]
+        v0 = v0 + coefs[i] * k[0, z, y, x]
+        v1 = v1 + coefs[i] * k[1, z, y, x]
+        v2 = v2 + coefs[i] * k[2, z, y, x]
+    return v0, v1, v2
+
+
 @njit(cache=True)
 def stage_into(m0, coefs, ks, geom, out):  # pragma: no cover - compiled
     """out = normalise(m0 + sum_i coefs[i] ks[i]) * geom: one Runge-Kutta stage (``_stage``)."""
     nz, ny, nx = geom.shape
-    n = len(coefs)
     for z in range(nz):
         for y in range(ny):
             for x in range(nx):
-                v0, v1, v2 = m0[0, z, y, x], m0[1, z, y, x], m0[2, z, y, x]
-                for i in range(n):
-                    k = ks[i]
-                    v0 = v0 + coefs[i] * k[0, z, y, x]
-                    v1 = v1 + coefs[i] * k[1, z, y, x]
-                    v2 = v2 + coefs[i] * k[2, z, y, x]
+                v0, v1, v2 = _add_combination(m0[0, z, y, x], m0[1, z, y, x], m0[2, z, y, x], coefs, ks, z, y, x)
                 norm = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
                 g = geom[z, y, x]
                 if norm > 0:
@@ -221,17 +226,11 @@ def max_norm_of_sum(coefs, ks):  # pragma: no cover - compiled
     """max over cells of |sum_i coefs[i] ks[i]| (the embedded error estimate's norm); NaN if any is."""
     k0 = ks[0]
     nz, ny, nx = k0.shape[1], k0.shape[2], k0.shape[3]
-    n = len(coefs)
     best = 0.0
     for z in range(nz):
         for y in range(ny):
             for x in range(nx):
-                v0, v1, v2 = 0.0, 0.0, 0.0
-                for i in range(n):
-                    k = ks[i]
-                    v0 = v0 + coefs[i] * k[0, z, y, x]
-                    v1 = v1 + coefs[i] * k[1, z, y, x]
-                    v2 = v2 + coefs[i] * k[2, z, y, x]
+                v0, v1, v2 = _add_combination(0.0, 0.0, 0.0, coefs, ks, z, y, x)
                 norm = math.sqrt(v0 * v0 + v1 * v1 + v2 * v2)
                 if norm != norm:
                     return norm  # a NaN: the caller aborts
