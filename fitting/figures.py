@@ -63,22 +63,59 @@ def plot_frequency_curve(neuron, dc_points: list[tuple[float, float]], row: dict
     return Path(path)
 
 
+def rows_with_normalised_form(frame):
+    """Per (device, parameter set, n_layers), the row whose normalised SNN coefficients (g, p2, p0)
+    the layer figure shows: the selected family's when it has that form, else the family with the
+    form that fits best (lowest training NRMSE). The exponential families and the AFM soliton have no
+    normalised form, so a track whose selected family is exponential is shown by its linear fit.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The parameter table (``lif_params.csv``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (device_type, param_set, n_layers) that has g_per_ns.
+
+    Example
+    -------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"device_type": ["DW"] * 2, "param_set": ["E"] * 2, "n_layers": [3, 3],
+    ...                   "model_family": ["exp_Mishra8", "linear"], "selected": [True, False],
+    ...                   "g_per_ns": [None, 0.16], "nrmse_train": [0.006, 0.007]})
+    >>> list(rows_with_normalised_form(t)["model_family"])
+    ['linear']
+    """
+    import pandas as pd
+
+    shown = frame[pd.to_numeric(frame["g_per_ns"], errors="coerce").notna()].copy()
+    shown["_selected"] = shown["selected"].astype(str) == "True"
+    shown["_nrmse"] = pd.to_numeric(shown["nrmse_train"], errors="coerce")
+    shown = shown.sort_values(["_selected", "_nrmse"], ascending=[False, True])
+    keys = ["device_type", "param_set", "n_layers"]
+    return shown.drop_duplicates(keys).drop(columns=["_selected", "_nrmse"]).sort_values(keys)
+
+
 def plot_parameters_vs_layers(frame, path: str | Path) -> Path:
-    """Normalised coefficients of the selected families vs n_layers, with 1-sigma error bars."""
+    """Normalised coefficients (g, p2, p0) vs n_layers with 1-sigma error bars, per device and
+    parameter set, from :func:`rows_with_normalised_form`; the legend names the families shown."""
     plt = pyplot()
-    sel = frame[frame["selected"].astype(str) == "True"]
+    shown = rows_with_normalised_form(frame)
     fig, axes = plt.subplots(1, 3, figsize=(11, 3.6), constrained_layout=True)
     for ax, (p, label) in zip(axes, (("g_per_ns", "g (1/ns)"), ("p2_per_ns", "p2 (1/ns)"), ("p0_per_ns", "p0 (1/ns)"))):
-        for key, group in sel.groupby(["device_type", "param_set"]):
-            group = group.sort_values("n_layers")
-            if not group[p].notna().any():  # no normalised SNN form (exponential family, AFM soliton)
-                continue
+        for key, group in shown.groupby(["device_type", "param_set"]):
+            families = "/".join(dict.fromkeys(group["model_family"].astype(str)))
             ax.errorbar(group["n_layers"], group[p], yerr=group[p + "_sigma"], fmt="o-", capsize=3,
-                        label=f"{key[0]} set {key[1]}")
+                        label=f"{key[0]} set {key[1]} ({families})")
         ax.set(xlabel="n_layers", ylabel=label)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=7)
-    fig.suptitle("selected compact models: coefficients vs number of layers", fontsize=10)
+        else:
+            ax.text(0.5, 0.5, "no row has the normalised form", ha="center", va="center", transform=ax.transAxes)
+    fig.suptitle("compact models (selected, else best normalised family): coefficients vs number of layers",
+                 fontsize=10)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)
