@@ -1,25 +1,27 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The cpu engine's compiled kernels (numba): the torque of :mod:`spinlif.mx3.physics` in one pass.
+"""The cpu engine's compiled kernels (numba) and planned FFTs (FFTW): the torque of
+:mod:`spinlif.mx3.physics` in five calls.
 
 Issue 18: at demo sizes (10^2-10^4 cells) the torque's cost was framework overhead: ~290 torch
 operations per evaluation, each with its dispatch. Here every local term is one loop over the cells
-and demag is one batched real FFT each way:
+and demag is one planned real FFT each way (:class:`DemagConvolution`):
 
 1. :func:`magnetisation_into` writes M = Msat m into the zero-padded FFT buffer;
-2. ``torch.fft.rfftn`` of the three components in one call (pocketfft, planned and cached by torch);
+2. FFTW's real-to-complex plan transforms the three components (one ``execute()``);
 3. :func:`kernel_product`: H_k,i = sum_j K_ij M_k,j on the half spectrum (K real and symmetric);
-4. ``torch.fft.irfftn`` in one call;
+4. FFTW's complex-to-real plan (its 1/N is folded into K);
 5. :func:`local_torque`: exchange and DMI in MuMax3's stencil and boundary condition, anisotropy,
    the added fields, the Landau-Lifshitz and Slonczewski torques and frozen spins, per cell.
 
 The arithmetic is that of :mod:`spinlif.mx3.physics` term by term (its docstrings cite the MuMax3
-sources), in the same order, so both agree to rounding (pinned at 1e-9 relative by the tests and
-``benchmarks/cpu_engine.py``). The steppers' stage sums and error norms are compiled too
-(:func:`stage_into`, :func:`max_norm_of_sum`).
+sources), so both agree to rounding (1e-16 measured; the tests pin 1e-12 and
+``benchmarks/cpu_engine.py`` prints it). The steppers' stage sums and error norms are compiled too
+(:func:`stage_into`, :func:`max_norm_of_sum`). float64 only: float32 runs keep the torch terms
+(``Magnet.fused``).
 
-The kernels are compiled once per dtype and cached on disk by numba (``cache=True``): a run loads
-them in ~0.1 s instead of compiling. Threads: numba runs these loops serially; the FFT follows
-``torch.set_num_threads``.
+The kernels are compiled once and cached on disk by numba (``cache=True``): a run loads them in
+~0.3 s instead of compiling (~10 s). Threads: numba runs these loops serially; FFTW takes
+``torch.get_num_threads()`` threads (a second thread gains nothing below ~16k cells).
 """
 
 from __future__ import annotations
