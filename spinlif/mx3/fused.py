@@ -336,8 +336,8 @@ class DemagConvolution:
         for d, n in zip(dims, padded):
             size[d] = n
         scale = 1.0 / float(np.prod(padded)) if dims else 1.0  # FFTW's inverse is unnormalised
-        pairs = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
-        self.K = np.ascontiguousarray((np.stack([kernel_hat[i][j] for i, j in pairs]) * scale).astype(dtype))
+        self.K = np.ascontiguousarray((np.stack([kernel_hat[i][j] for i, j in kernel_cache.SYMMETRIC_PAIRS])
+                                       * scale).astype(dtype))
         self.planar = bool(not self.K[4].any() and not self.K[5].any())
         self.M = pyfftw.zeros_aligned([3] + size, dtype=dtype)
         self.fft = None

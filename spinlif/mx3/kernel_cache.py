@@ -26,7 +26,8 @@ import numpy as np
 CACHE_ENV = "SPINLIF_KERNEL_CACHE"
 FORMAT = 1
 """Bumped whenever the kernel's computation changes (spinlif.mx3.demag): old files are not read."""
-_PAIRS = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
+SYMMETRIC_PAIRS = ((0, 0), (1, 1), (2, 2), (0, 1), (0, 2), (1, 2))
+"""The six independent (i, j) of the symmetric demag kernel: xx, yy, zz, xy, xz, yz."""
 
 
 def cache_dir() -> Path | None:
@@ -95,7 +96,7 @@ def cached_kernel(n: tuple[int, int, int], cell: tuple[float, float, float], pbc
     try:
         with np.load(path) as stored:
             if str(stored["key"]) == key:
-                parts = {pair: stored[f"k{pair[0]}{pair[1]}"] for pair in _PAIRS}
+                parts = {pair: stored[f"k{pair[0]}{pair[1]}"] for pair in SYMMETRIC_PAIRS}
                 return [[parts[(min(i, j), max(i, j))] for j in range(3)] for i in range(3)]
     except (OSError, KeyError, ValueError):
         pass  # absent, or unreadable: computed again and rewritten
@@ -103,7 +104,7 @@ def cached_kernel(n: tuple[int, int, int], cell: tuple[float, float, float], pbc
     try:
         def write(tmp: Path) -> None:
             with open(tmp, "wb") as f:
-                np.savez(f, key=np.array(key), **{f"k{i}{j}": K[i][j] for i, j in _PAIRS})
+                np.savez(f, key=np.array(key), **{f"k{i}{j}": K[i][j] for i, j in SYMMETRIC_PAIRS})
         _write_atomically(path, write)
     except OSError:
         pass  # a read-only cache directory costs time, not correctness
