@@ -231,6 +231,13 @@ def cmd_fit(args) -> int:
     return 0
 
 
+def _count(text: str) -> int:
+    """An argparse type: an integer >= 1."""
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number >= 1")
+    return int(text)
+
+
 def cmd_snn(args) -> int:
     from spinlif.fitting.table import ParamsTableError
     from spinlif.network.experiment import IDXError, NoUsableRows, Setup, run
@@ -241,7 +248,8 @@ def cmd_snn(args) -> int:
     try:
         frame = run(args.table, args.output, args.figure, include_provisional=args.include_provisional,
                     seeds=tuple(args.seeds), setup=Setup(epochs=args.epochs), log=lambda line: print(line, flush=True),
-                    data_dir=args.data, architectures=tuple(args.architectures), kinds=tuple(args.kinds))
+                    data_dir=args.data, architectures=tuple(args.architectures), kinds=tuple(args.kinds),
+                    jobs=args.jobs)
     except (NoUsableRows, ParamsTableError, FileNotFoundError, IDXError) as err:
         print(f"spinlif snn: {err}", file=sys.stderr)
         return 2
@@ -404,6 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="row kinds to train (default DW SKY AFM0D; MTJ_HH is slow: its neuron resolves the precession)")
     p.add_argument("--data", type=Path, help="a local directory of MNIST or Fashion-MNIST IDX files "
                    "(default: scikit-learn's 8 x 8 digits; nothing is downloaded)")
+    p.add_argument("-j", "--jobs", type=_count, default=1,
+                   help="trainings at a time, each a process with one torch thread (default 1)")
     p.set_defaults(func=cmd_snn)
 
     p = sub.add_parser("params-table", help="merge fitted rows into lif_params.csv/.parquet/.json")

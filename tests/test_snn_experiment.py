@@ -19,7 +19,8 @@ from snntorch import surrogate  # noqa: E402
 
 from spinlif.fitting.device_fit import fit_group  # noqa: E402
 from spinlif.fitting.table import ParamsTableError, load_params, write_table  # noqa: E402
-from spinlif.network.experiment import NoUsableRows, Setup, digits, idx_dataset, train, usable_rows  # noqa: E402
+from spinlif.network.experiment import (NoUsableRows, Setup, digits, dynamics_key, idx_dataset, make_neuron,  # noqa: E402
+                                        train, usable_rows)
 from spinlif.network.neurons import drive_scale, neuron_from_row  # noqa: E402
 from tests.synthetic import synthetic_dw_group  # noqa: E402
 
@@ -79,9 +80,11 @@ def test_a_broken_neuron_scores_measurably_differently(table):
 
 
 def test_spinlif_snn_lists_its_rows_and_writes_the_results(table, tmp_path):
+    """Two trainings at a time (worker processes) give the results of the same trainings in this
+    process: every training is seeded."""
     out = subprocess.run([str(Path(sys.executable).with_name("spinlif")), "snn", str(table), "-o",
                           str(tmp_path / "accuracy.csv"), "--figure", str(tmp_path / "accuracy.png"), "--epochs", "2",
-                          "--seeds", "0", "1"], capture_output=True, text=True)
+                          "--seeds", "0", "1", "--jobs", "2"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr[-3000:]
     (row,) = load_params(table, selected_only=True)
     assert f"using {row.device_id} {row.model_family} (DW): status accepted" in out.stdout
@@ -94,6 +97,23 @@ def test_spinlif_snn_lists_its_rows_and_writes_the_results(table, tmp_path):
     assert "[conv] seed 1: epoch 2/2" in out.stdout
     assert (frame.n_seeds == 2).all() and frame.accuracy_mean.between(0.1, 1.0).all()
     assert frame.latency_ns.iloc[1] > 0 and (tmp_path / "accuracy.png").stat().st_size > 10_000
+    here = [train("snn.Leaky", make_neuron, seed, Setup(epochs=2), log=lambda line: None).accuracy for seed in (0, 1)]
+    assert frame.accuracy_mean.iloc[0] == pytest.approx(np.mean(here), abs=1e-9)
+    bad = subprocess.run([str(Path(sys.executable).with_name("spinlif")), "snn", str(table), "-o", "a.csv",
+                          "--figure", "a.png", "--jobs", "0"], capture_output=True, text=True)
+    assert bad.returncode == 2 and "--jobs: '0' is not a whole number >= 1" in bad.stderr
+
+
+def test_neurons_of_the_same_dynamics_are_recognised(table):
+    """A row's neuron twice has one dynamics key (the experiment trains it once for both rows); another
+    drive scale or other coefficients give another key."""
+    (row,) = usable_rows(table)
+    key = dynamics_key(make_neuron(row, 2.0))
+    assert dynamics_key(make_neuron(row, 2.0)) == key
+    assert dynamics_key(make_neuron(row, 3.0)) != key
+    changed = make_neuron(row, 2.0)
+    changed.coefficients[1] -= 0.1
+    assert dynamics_key(changed) != key and dynamics_key(make_neuron()) != key
 
 
 def test_a_table_without_usable_rows_says_what_to_do(table, tmp_path):

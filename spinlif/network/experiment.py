@@ -156,7 +156,10 @@ def _conv_network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 1
     class CSNN(torch.nn.Module):
         """image -> Conv(8, 3x3) -> neuron -> MaxPool 2 -> Conv(16, 3x3) -> neuron -> MaxPool 2 -> Linear
         -> neuron; ``forward`` returns the output spikes per step (steps, batch, n_out) and the spikes of
-        both convolutional layers per step, flattened (steps, batch, 8 side^2 + 16 (side/2)^2)."""
+        both convolutional layers per step, flattened (steps, batch, 8 side^2 + 16 (side/2)^2), or None
+        with ``hidden=False`` (training: the copy costs ~6 % of a step).
+
+        The feature maps are channels-last: max pooling then takes 75 instead of 180 us per call."""
 
         def __init__(self):
             super().__init__()
@@ -165,17 +168,19 @@ def _conv_network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 1
             self.fc, self.lif3 = torch.nn.Linear(16 * (side // 4) ** 2, n_out), make_neuron()
             self.pool = torch.nn.MaxPool2d(2)
 
-        def forward(self, x):
+        def forward(self, x, hidden: bool = True):
             s1, s2, s3 = _init(self.lif1), _init(self.lif2), _init(self.lif3)
-            out, hidden = [], []
-            cur1 = self.conv1(x.reshape(len(x), 1, side, side))
+            out, layers = [], []
+            image = x.reshape(len(x), 1, side, side).contiguous(memory_format=torch.channels_last)
+            cur1 = self.conv1(image)
             for _ in range(setup.steps):
                 spk1, s1 = self.lif1(cur1, s1)
                 spk2, s2 = self.lif2(self.conv2(self.pool(spk1)), s2)
                 spk3, s3 = self.lif3(self.fc(self.pool(spk2).flatten(1)), s3)
                 out.append(spk3)
-                hidden.append(torch.cat([spk1.flatten(1), spk2.flatten(1)], 1))
-            return torch.stack(out), torch.stack(hidden)
+                if hidden:
+                    layers.append(torch.cat([spk1.flatten(1), spk2.flatten(1)], 1))
+            return torch.stack(out), torch.stack(layers) if hidden else None
 
     return CSNN()
 
@@ -185,23 +190,24 @@ def _fc_network(make_neuron: Callable, n_in: int, setup: Setup, n_out: int = 10)
 
     class FCSNN(torch.nn.Module):
         """inputs -> Linear -> neuron -> Linear -> neuron; ``forward`` returns the output spikes per
-        step (steps, batch, n_out) and the hidden spikes per step (steps, batch, hidden)."""
+        step (steps, batch, n_out) and the hidden spikes per step (steps, batch, hidden), or None with
+        ``hidden=False``."""
 
         def __init__(self):
             super().__init__()
             self.fc1, self.lif1 = torch.nn.Linear(n_in, setup.hidden), make_neuron()
             self.fc2, self.lif2 = torch.nn.Linear(setup.hidden, n_out), make_neuron()
 
-        def forward(self, x):
+        def forward(self, x, hidden: bool = True):
             s1, s2 = _init(self.lif1), _init(self.lif2)
-            out, hidden = [], []
+            out, layer = [], []
             cur1 = self.fc1(x)
             for _ in range(setup.steps):
                 spk1, s1 = self.lif1(cur1, s1)
                 spk2, s2 = self.lif2(self.fc2(spk1), s2)
                 out.append(spk2)
-                hidden.append(spk1)
-            return torch.stack(out), torch.stack(hidden)
+                layer.append(spk1)
+            return torch.stack(out), torch.stack(layer) if hidden else None
 
     return FCSNN()
 
@@ -217,7 +223,8 @@ class Trained:
     latency_steps: float        # mean step of the first output spike of the predicted class
     latency_ns: float           # the same in ns (device neurons; NaN for snn.Leaky)
     seconds: float
-    net: object = None          # the trained network (for the raster figure)
+    raster: object = None       # hidden spikes of the first test image, (steps, hidden cells), for the figure
+    net: object = None          # the trained network (None when it was trained in a worker process)
 
 
 def train(label: str, make_neuron: Callable, seed: int, setup: Setup = Setup(), data=None,
@@ -279,7 +286,7 @@ def _train(label, make_neuron, seed, setup, data, dt_ns, log) -> Trained:
         total, correct = 0.0, 0
         for k in range(0, len(order), setup.batch):
             idx = order[k:k + setup.batch]
-            spikes, _ = net(x_tr[idx])
+            spikes, _ = net(x_tr[idx], hidden=False)
             loss = loss_fn(spikes, y_tr[idx])
             optimiser.zero_grad()
             loss.backward()
@@ -300,7 +307,7 @@ def _train(label, make_neuron, seed, setup, data, dt_ns, log) -> Trained:
     latency = float(torch.nanmean(first))
     log(f"{label} seed {seed}: test accuracy {accuracy:.3f} ({time.time() - start:.0f} s)")
     return Trained(label, seed, accuracy, float((hidden.sum((0, 2)) + counts.sum(1)).mean()), latency, latency * dt_ns,
-                   time.time() - start, net)
+                   time.time() - start, hidden[:, 0].numpy(), net)
 
 
 NETWORK_KINDS = ("DW", "SKY", "AFM0D")
@@ -338,11 +345,85 @@ def usable_rows(table, include_provisional: bool = False, kinds=NETWORK_KINDS) -
     return rows
 
 
+def make_neuron(row=None, i_per_input: float = 1.0):
+    """A fresh network neuron: snnTorch's ideal ``snn.Leaky`` (``row`` None) or the row's neuron with
+    ``i_per_input`` (:func:`spinlif.network.neurons.neuron_from_row`), both with an atan surrogate.
+
+    Example
+    -------
+    >>> type(make_neuron()).__name__
+    'Leaky'
+    """
+    import snntorch as snn
+    from snntorch import surrogate
+
+    from spinlif.network.neurons import neuron_from_row
+
+    if row is None:
+        return snn.Leaky(beta=LEAKY_BETA, spike_grad=surrogate.atan())
+    return neuron_from_row(row, i_per_input=i_per_input, spike_grad=surrogate.atan())
+
+
+def dynamics_key(neuron) -> tuple:
+    """What a neuron's dynamics depend on: its class, buffers (coefficients, threshold, decay), step,
+    input mapping and reset. Two neurons with equal keys give identical networks for a seed.
+
+    Example
+    -------
+    >>> dynamics_key(make_neuron()) == dynamics_key(make_neuron())
+    True
+    """
+    buffers = tuple((name, tuple(value.flatten().tolist())) for name, value in neuron.state_dict().items())
+    return (type(neuron).__name__, buffers, getattr(neuron, "dt", None), getattr(neuron, "mapping", None),
+            getattr(neuron, "reset_mechanism", None))
+
+
+_WORKER_DATA = None
+
+
+def _start_worker(data) -> None:
+    """A training process: one torch thread (the trainings themselves run in parallel), the data once."""
+    import torch
+
+    global _WORKER_DATA
+    torch.set_num_threads(1)
+    _WORKER_DATA = data
+
+
+def _train_task(task, data=None, log=None) -> Trained:
+    label, row, scale, seed, setup, dt = task
+    log = log or (lambda line: print(line, flush=True))
+    trained = train(label, lambda: make_neuron(row, scale), seed, setup, data if data is not None else _WORKER_DATA,
+                    dt, log)
+    if data is None:
+        trained.net = None  # a worker's network does not pickle (its neurons' surrogates are closures)
+    return trained
+
+
+def _train_all(tasks: list, data, jobs: int, log) -> list[Trained]:
+    """Train every task, ``jobs`` at a time in worker processes (one torch thread each), and return the
+    results in the order of ``tasks``. One training does not gain from a second thread (its tensors are
+    small), so two processes on two cores halve the wall time. Workers print their progress lines
+    themselves; every training is seeded, so the results do not depend on ``jobs``."""
+    if jobs <= 1:
+        return [_train_task(task, data, log) for task in tasks]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # the convolutional trainings (3x an FC one) first, so that the last ones to finish are short
+    order = sorted(range(len(tasks)), key=lambda k: tasks[k][4].architecture != "conv")
+    # spawn, not fork: a forked child of a process that has started torch's thread pools can hang
+    with ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), _start_worker, (data,)) as pool:
+        done = dict(zip(order, pool.map(_train_task, [tasks[k] for k in order])))
+    return [done[k] for k in range(len(tasks))]
+
+
 def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 1, 2), setup: Setup = Setup(),
-        log=print, data_dir=None, architectures=ARCHITECTURES, kinds=NETWORK_KINDS):
+        log=print, data_dir=None, architectures=ARCHITECTURES, kinds=NETWORK_KINDS, jobs: int = 1):
     """The experiment: snn.Leaky and every usable row's neuron, each trained with ``seeds`` in each of
-    ``architectures`` (:data:`ARCHITECTURES`); writes ``out_csv`` (one row per neuron and architecture:
-    accuracy mean and std, spikes per inference, latency) and ``figure``.
+    ``architectures`` (:data:`ARCHITECTURES`), ``jobs`` trainings at a time (worker processes); writes
+    ``out_csv`` (one row per neuron and architecture: accuracy mean and std, spikes per inference,
+    latency) and ``figure``.
 
     Returns
     -------
@@ -352,10 +433,8 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
     from pathlib import Path
 
     import pandas as pd
-    import snntorch as snn
-    from snntorch import surrogate
 
-    from spinlif.network.neurons import drive_scale, neuron_from_row, row_dt_ns
+    from spinlif.network.neurons import drive_scale, row_dt_ns
 
     data = idx_dataset(data_dir) if data_dir else digits(setup)  # a bad path fails before any training
     rows = usable_rows(table, include_provisional, kinds)
@@ -367,8 +446,7 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
                 f"(ask for it: spinlif snn --kinds {' '.join(kinds)} {r.device_type})")
     for r in rows:
         log(f"using {r.device_id} {r.model_family} ({r.device_type}): status {r.status}")
-    neurons = [("snn.Leaky", None, lambda: snn.Leaky(beta=LEAKY_BETA, spike_grad=surrogate.atan()), float("nan"),
-                float("nan"))]
+    neurons = [("snn.Leaky", None, float("nan"), float("nan"))]
     for r in rows:
         dt = row_dt_ns(r)
         scale = drive_scale(r, STEPS_TO_THRESHOLD)
@@ -376,21 +454,33 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
         log(f"{r.device_id} {r.model_family}: one step {dt:.4g} ns, drive i = {scale:.4g} per unit input"
             + (f" (WARNING: beyond the fitted range, |i| <= {fitted:g}: the compact model is extrapolated)"
                if scale > fitted else ""))
-        neurons.append((f"{r.device_id} {r.model_family}", r,
-                        lambda r=r, scale=scale: neuron_from_row(r, i_per_input=scale, spike_grad=surrogate.atan()),
-                        dt, scale))
+        neurons.append((f"{r.device_id} {r.model_family}", r, dt, scale))
     from dataclasses import replace
 
     for arch in architectures:
         if arch not in ARCHITECTURES:
             raise ValueError(f"architecture = {arch!r}: allowed are {', '.join(ARCHITECTURES)}")
+    # rows whose neurons have the same dynamics (a family and its linearisation often fit the same
+    # normalised model) would train identical networks: train the first, report it for each
+    keys = [dynamics_key(make_neuron(row, scale)) for _, row, _, scale in neurons]
+    first_with = {}
+    for (label, *_), key in zip(neurons, keys):
+        twin = first_with.setdefault(key, label)
+        if twin != label:
+            log(f"{label}: the same neuron dynamics as {twin} (coefficients, step and drive): its networks are "
+                f"those of {twin}, trained once")
+    distinct = [n for n, key in zip(neurons, keys) if first_with[key] == n[0]]
+    tasks = [(f"{label} [{arch}]", row, scale, seed, replace(setup, architecture=arch), dt)
+             for arch in architectures for label, row, dt, scale in distinct for seed in seeds]
+    trained = iter(_train_all(tasks, data, jobs, log))
+    runs_of = {(arch, label): [next(trained) for _ in seeds] for arch in architectures for label, *_ in distinct}
     results, lines = [], []
     for arch in architectures:
-        arch_setup = replace(setup, architecture=arch)
-        for label, row, make, dt, scale in neurons:
-            runs = [train(f"{label} [{arch}]", make, seed, arch_setup, data, dt, log) for seed in seeds]
-            lines.append(_result_line(label, arch, row, runs, dt, scale, arch_setup, data_dir))
-            if arch == architectures[0]:
+        for (label, row, dt, scale), key in zip(neurons, keys):
+            runs = runs_of[arch, first_with[key]]
+            lines.append(_result_line(label, arch, row, runs, dt, scale, replace(setup, architecture=arch), data_dir)
+                         | {"same_networks_as": "" if first_with[key] == label else first_with[key]})
+            if arch == architectures[0] and first_with[key] == label:
                 results.append(runs[0])
     frame = pd.DataFrame(lines)
     Path(out_csv).parent.mkdir(parents=True, exist_ok=True)
@@ -420,8 +510,6 @@ def _result_line(label, arch, row, runs, dt, scale, setup, data_dir) -> dict:
 def plot(frame, trained: list[Trained], data, figure) -> None:
     """Test accuracy per neuron (mean and std over seeds) and the hidden-layer spike raster of the
     first test digit in each network."""
-    import torch
-
     from spinlif.figures import pyplot
 
     plt = pyplot()
@@ -441,11 +529,8 @@ def plot(frame, trained: list[Trained], data, figure) -> None:
     ax.set(ylabel="test accuracy (%)", ylim=(0, 100), title=f"{str(frame.data.iloc[0])}; first bar: snn.Leaky")
     ax.title.set_fontsize(8)
     ax.legend(fontsize=7, loc="lower right")
-    x = data[2][:1]
     for a, t in zip(axes[0, 1:], trained):
-        with torch.no_grad():
-            _, hidden = t.net(x)
-        steps, cells = np.nonzero(hidden[:, 0].numpy())
+        steps, cells = np.nonzero(t.raster)
         a.plot(steps, cells, "|", ms=3, color="k")
         a.set(xlabel="step", ylabel="hidden neuron", title=f"{t.label}: digit {int(data[3][0])}")
         a.title.set_fontsize(7)

@@ -161,9 +161,11 @@ def _classes():
             self.mapping = StepMapping(self.dt, float(i_per_input))
 
         def _base_state_function(self, input_):
-            p1, p2, p0, g = self.coefficients.to(self.mem.dtype)
-            mem = self.mem
-            return mem + self.dt * (p1 * mem * mem + p2 * mem + p0 + g * self.mapping.drive(input_))
+            # mem + dt (p1 mem^2 + p2 mem + p0 + g i), regrouped: five tensor operations per step
+            p1, p2, p0, g = self.coefficients.tolist()
+            mem, dt = self.mem, self.dt
+            return torch.addcmul(dt * p0 + (dt * g * self.mapping.i_per_input) * input_, mem,
+                                 (dt * p1) * mem + (1.0 + dt * p2))
 
     class WashboardNeuron(torch.nn.Module):
         """The AFM neuron: ``spk, state = neuron(i, state)``, state = (phi, omega, phi_rest) in rad,
@@ -182,7 +184,7 @@ def _classes():
 
         def forward(self, input_, state=None):
             phi, omega, rest = state if state is not None else self.init_state()
-            w0, eta, b = self.coefficients.to(input_.dtype)
+            w0, eta, b = self.coefficients.tolist()
             i = self.mapping.drive(input_)
             omega = omega + self.dt * (b * i - 2 * eta * w0 * omega - 0.5 * w0 * w0 * torch.sin(2 * phi))
             phi = phi + self.dt * omega

@@ -15,11 +15,14 @@ rule snn:
         epochs=CONFIG["snn"]["epochs"],
         seeds=" ".join(map(str, CONFIG["snn"]["seeds"])),
         architectures=" ".join(CONFIG["snn"]["architectures"]),
+    # trainings in parallel, one process and one torch thread each (a training gains nothing from a
+    # second thread); all the cores Snakemake was given unless a profile sets `set-threads: snn: N`
+    threads: workflow.cores
     log:
         "results/logs/snn.log",
     benchmark:
         "results/benchmarks/snn.tsv"
     shell:
         "spinlif snn {input.table} -o {output.accuracy} --figure {output.figure} {params.provisional} "
-        "--epochs {params.epochs} --seeds {params.seeds} --architectures {params.architectures} > {log} 2>&1 "
-        "&& tail -n 12 {log}"
+        "--epochs {params.epochs} --seeds {params.seeds} --architectures {params.architectures} --jobs {threads} "
+        "> {log} 2>&1 && tail -n 12 {log}"
