@@ -105,11 +105,13 @@ def test_spinlif_snn_lists_its_rows_and_writes_the_results(table, tmp_path):
 
 
 def test_neurons_of_the_same_dynamics_are_recognised(table):
-    """A row's neuron twice has one dynamics key (the experiment trains it once for both rows); another
-    drive scale or other coefficients give another key."""
+    """A row's neuron twice has one dynamics key (the experiment trains it once for both rows), also with
+    a drive scale that differs below float32 precision; another drive scale or other coefficients give
+    another key."""
     (row,) = usable_rows(table)
     key = dynamics_key(make_neuron(row, 2.0))
     assert dynamics_key(make_neuron(row, 2.0)) == key
+    assert dynamics_key(make_neuron(row, 2.0 * (1 + 1e-12))) == key  # the same in float32, the networks' precision
     assert dynamics_key(make_neuron(row, 3.0)) != key
     changed = make_neuron(row, 2.0)
     changed.coefficients[1] -= 0.1

@@ -365,17 +365,21 @@ def make_neuron(row=None, i_per_input: float = 1.0):
 
 
 def dynamics_key(neuron) -> tuple:
-    """What a neuron's dynamics depend on: its class, buffers (coefficients, threshold, decay), step,
-    input mapping and reset. Two neurons with equal keys give identical networks for a seed.
+    """What a neuron's dynamics depend on, in the networks' precision (float32): its class, buffers
+    (coefficients, threshold, decay), step, input scale and reset. Two neurons with equal keys train the
+    same networks for a seed; two fits of one model that agree to 1e-10 (a family and its
+    linearisation) have equal keys.
 
     Example
     -------
     >>> dynamics_key(make_neuron()) == dynamics_key(make_neuron())
     True
     """
-    buffers = tuple((name, tuple(value.flatten().tolist())) for name, value in neuron.state_dict().items())
-    return (type(neuron).__name__, buffers, getattr(neuron, "dt", None), getattr(neuron, "mapping", None),
-            getattr(neuron, "reset_mechanism", None))
+    single = lambda values: tuple(float(np.float32(v)) for v in values)  # noqa: E731
+    buffers = tuple((name, single(value.flatten().tolist())) for name, value in neuron.state_dict().items())
+    mapping = getattr(neuron, "mapping", None)
+    return (type(neuron).__name__, buffers, single([getattr(neuron, "dt", 0.0)]),
+            single([mapping.i_per_input]) if mapping else (), getattr(neuron, "reset_mechanism", None))
 
 
 _WORKER_DATA = None
@@ -467,8 +471,8 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
     for (label, *_), key in zip(neurons, keys):
         twin = first_with.setdefault(key, label)
         if twin != label:
-            log(f"{label}: the same neuron dynamics as {twin} (coefficients, step and drive): its networks are "
-                f"those of {twin}, trained once")
+            log(f"{label}: the same neuron dynamics as {twin} (coefficients, step and drive, to float32 "
+                f"precision): its networks are those of {twin}, trained once")
     distinct = [n for n, key in zip(neurons, keys) if first_with[key] == n[0]]
     tasks = [(f"{label} [{arch}]", row, scale, seed, replace(setup, architecture=arch), dt)
              for arch in architectures for label, row, dt, scale in distinct for seed in seeds]
