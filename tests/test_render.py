@@ -37,7 +37,7 @@ def demo_run(device, protocol, index=0):
 CASES = {
     "dw_P5_train_off1ns": lambda: paper_run("P", 5, "train", t_off=1e-9),
     "dw_S3_dc_0.5": lambda: paper_run("S", 3, "dc", amplitude=0.5),
-    "dw_E3_demo_train": lambda: demo_run("domain_wall", "train"),
+    "dw_E3_demo_train": lambda: demo_run("domain_wall", "train", 4),  # N = 1, 3, 5: the first of N = 3
     "sk_P8_main_train_off1ns": lambda: paper_run("P", 8, "train", "skyrmion", "main", t_off=1e-9),
     "sk_S6_secondary_dc_0.5": lambda: paper_run("S", 6, "dc", "skyrmion", "secondary", amplitude=0.5),
     "afm_decay_boosted": lambda: demo_run("afm_strip", "decay", 1),

@@ -19,12 +19,15 @@ def load(name):
 
 def test_demo_and_paper_configs_expand():
     demo = expand(normalise_config(load("config.yaml")))
-    assert len(demo) == 30 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip", "mtj_hh"}
+    assert len(demo) == 42 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip", "mtj_hh"}
     assert sorted(r.spec["drive"]["amplitude"] for r in demo if r.device == "mtj_hh") == [1.6, 2.0, 2.4, 3.2, 3.2, 4.0]
     neuron = [r for r in demo if r.protocol in ("kicks", "neuron_dc")]  # the AFM neuron: parameter set N only
     assert len(neuron) == 6 and {r.spec["param_set"] for r in neuron} == {"N"}
     assert {r.spec["param_set"] for r in demo if r.device == "afm_strip" and r not in neuron} == {"A"}
     assert {r.protocol for r in demo if r.device == "domain_wall"} == {"train", "control", "dc"}
+    # the seed's 512 nm track, three layer counts (issue 18 item 4: the coefficient-vs-layers figure)
+    assert {(r.spec["geometry"]["length"], r.spec["stack"]["n_layers"]) for r in demo if r.device == "domain_wall"} \
+        == {(512e-9, 1), (512e-9, 3), (512e-9, 5)}
     everything = expand(normalise_config(load("paper.yaml")))
     paper = [r for r in everything if r.device == "domain_wall"]
     # 2 variants x 6 layer counts x (4 trains + control + 4 DC + 5 relaxations)

@@ -339,7 +339,7 @@ def test_a_configfile_is_the_whole_config(tmp_path):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     demo = subprocess.run([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
                            "--cores", "1", "-n"], capture_output=True, text=True, check=True, env=env)
-    assert len(_planned_run_ids(demo.stdout)) == 30
+    assert len(_planned_run_ids(demo.stdout)) == 42
 
 
 def test_observables_get_this_invocations_settings(tmp_path):
