@@ -234,11 +234,13 @@ def fit_group(traces: list[RunTrace], threshold: float, families: tuple[str, ...
         rows.append(_row(kind, family, main, swapped, traces, train, test, u_rest, u_th, gate or {}, code_version))
         rows[-1]["sindy_terms"] = json.dumps(sindy)
     bics = sorted(r["bic"] for r in rows)
+    # one selected row per device: the lowest BIC; a tie (lin_Mishra9corr and linear span the same
+    # models and can reach the same optimum) goes to the family fitted first
+    chosen = min(rows, key=lambda r: r["bic"])
     for r in rows:
         others = [b for b in bics if b != r["bic"]]
         r["delta_bic_vs_next"] = (min(others) - r["bic"]) if others else float("nan")
-        r["selected"] = r["bic"] == bics[0]
-    chosen = next(r for r in rows if r["selected"])
+        r["selected"] = r is chosen
     main = folds[chosen["model_family"]][0]
     if bootstrap_n > 0:
         boot = block_bootstrap(main.result, [r.trajectory for r in train],

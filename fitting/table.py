@@ -37,7 +37,7 @@ _BASE = [
     ("model_family", "", "compact-model family (fitting.models.FAMILIES)"),
     ("equation", "", "the family's ODE in physical units"), ("time_unit", "", "time unit of every rate (ns)"),
     ("m_op", "u_unit", "operating point of the linearised family (lin_Mishra9corr)"),
-    ("selected", "", "lowest BIC among this device's families"),
+    ("selected", "", "lowest BIC among this device's families (one row per device; a tie goes to the family fitted first)"),
 ]
 _RAW = [  # (family parameter, column, unit, description): the one place raw-coefficient columns are named
     ("alpha", "alpha_per_ns", "1/ns", "exp_Mishra8: drift amplitude alpha"),

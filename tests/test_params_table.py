@@ -73,6 +73,16 @@ def test_held_out_fit_recovers_the_model_and_is_accepted(group):
     assert row["validation_report"].endswith("report.csv") and row["validation_passed"]
 
 
+def test_one_row_per_device_is_selected_also_on_a_tie(group):
+    """Two families that reach the same optimum (lin_Mishra9corr and linear can) have the same BIC: one
+    of them is selected, the first fitted, so `load_params(..., selected_only=True)` gives one row per
+    device. The same family fitted twice is an exact tie."""
+    traces, _, _ = group
+    rows, _ = fit_group(traces, U_TH, families=("linear", "linear"), gate=PASSED, bootstrap_n=0)
+    assert rows[0]["bic"] == rows[1]["bic"]
+    assert [r["selected"] for r in rows] == [True, False]
+
+
 def test_status_is_provisional_without_validation(group):
     traces, _, _ = group
     rows, _ = fit_group(traces, U_TH, families=("linear",), gate=MISSING, bootstrap_n=0)
