@@ -142,9 +142,12 @@ def plot_afm_traces(dataset: str | Path, output: str | Path) -> Path:
 
 
 def plot_mean_mz(ds, output: str | Path) -> Path:
-    """Mean m_z against time for every run, one panel per protocol, the drive shaded."""
+    """Mean m_z against time for every run, one panel per protocol, the drive shaded, the firing
+    threshold the observables used dotted (``threshold_mz`` of the runs' summaries)."""
     protocols = list(dict.fromkeys(str(p) for p in ds["protocol"].values))
-    fig, axes = plt.subplots(len(protocols), 1, figsize=(8, 2.6 * len(protocols)), sharex=True,
+    thresholds = set(np.unique(ds["threshold_mz"].values[np.isfinite(ds["threshold_mz"].values)])) \
+        if "threshold_mz" in ds else set()
+    fig, axes = plt.subplots(len(protocols), 1, figsize=(10, 2.6 * len(protocols)), sharex=True,
                              squeeze=False)
     for ax, proto in zip(axes[:, 0], protocols):
         sel = ds.isel(run=[k for k, p in enumerate(ds["protocol"].values) if str(p) == proto])
@@ -160,10 +163,12 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
                 on = np.nan_to_num(jz) != 0
                 ax.fill_between(t, -1, 1, where=on, color=line.get_color(), alpha=0.06, step="post")
         ax.set_ylim(-1.05, 1.05)
-        ax.axhline(0.9, color="k", ls=":", lw=0.8)
+        for threshold in thresholds:
+            ax.axhline(threshold, color="k", ls=":", lw=0.8)
         ax.set_ylabel(r"$\langle m_z \rangle$")
-        ax.set_title(f"protocol: {proto}", fontsize=10)
-        ax.legend(fontsize=6, loc="lower right")
+        ax.set_title(f"protocol: {proto}" + (f" (dotted: threshold {', '.join(f'{v:g}' for v in sorted(thresholds))})"
+                                             if thresholds else ""), fontsize=10)
+        ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     axes[-1, 0].set_xlabel("t (ns)")
     return _save(fig, output)
 

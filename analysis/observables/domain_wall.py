@@ -122,6 +122,7 @@ def compute(ds: xr.Dataset, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame,
         "mz_final": float(m[-1, 2]),
         "mz_max": float(m[:, 2].max()),
         "x_wall_initial_nm": float(series["x_wall_nm"].iloc[0]),
+        "threshold_mz": float(threshold),
         "t_threshold_ns": first_crossing_time(series["t_ns"], series["mz"], threshold),
         "V_th_V": V_th,
         "t_V_threshold_whole_track_ns": first_crossing_time(
