@@ -249,7 +249,7 @@ def cmd_snn(args) -> int:
         frame = run(args.table, args.output, args.figure, include_provisional=args.include_provisional,
                     seeds=tuple(args.seeds), setup=Setup(epochs=args.epochs), log=lambda line: print(line, flush=True),
                     data_dir=args.data, architectures=tuple(args.architectures), kinds=tuple(args.kinds),
-                    jobs=args.jobs)
+                    jobs=args.jobs, devices=tuple(args.devices))
     except (NoUsableRows, ParamsTableError, FileNotFoundError, IDXError) as err:
         print(f"spinlif snn: {err}", file=sys.stderr)
         return 2
@@ -412,6 +412,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="row kinds to train (default DW SKY AFM0D; MTJ_HH is slow: its neuron resolves the precession)")
     p.add_argument("--data", type=Path, help="a local directory of MNIST or Fashion-MNIST IDX files "
                    "(default: scikit-learn's 8 x 8 digits; nothing is downloaded)")
+    p.add_argument("--devices", nargs="+", default=[], metavar="DEVICE_ID",
+                   help="only these devices of the table (device_id, e.g. DW_E3_512x8nm; default: every device)")
     p.add_argument("-j", "--jobs", type=_count, default=1,
                    help="trainings at a time, each a process with one torch thread (default 1)")
     p.set_defaults(func=cmd_snn)

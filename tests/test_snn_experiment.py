@@ -126,6 +126,11 @@ def test_a_table_without_usable_rows_says_what_to_do(table, tmp_path):
     with pytest.raises(NoUsableRows, match=r"no accepted row .*\(DW, provisional\).*snn.include_provisional: true"):
         usable_rows(tmp_path / "lif_params.csv")
     assert usable_rows(tmp_path / "lif_params.csv", include_provisional=True)
+    with pytest.raises(NoUsableRows, match=r"no usable row for the device\(s\) DW_X \(snn.devices, --devices\); "
+                                           r"devices with a usable row: DW_"):
+        usable_rows(tmp_path / "lif_params.csv", include_provisional=True, devices=("DW_X",))
+    (row,) = usable_rows(tmp_path / "lif_params.csv", include_provisional=True)
+    assert usable_rows(tmp_path / "lif_params.csv", include_provisional=True, devices=(row.device_id,)) == [row]
     rows[0]["device_type"] = "MTJ"  # a kind this spinlif does not know
     write_table(rows, tmp_path / "unknown.csv")
     with pytest.raises(ParamsTableError, match="device_type 'MTJ' is not a kind this spinlif knows"):

@@ -321,19 +321,25 @@ class NoUsableRows(ValueError):
     """A parameter table with no row the experiment can use."""
 
 
-def usable_rows(table, include_provisional: bool = False, kinds=NETWORK_KINDS) -> list:
+def usable_rows(table, include_provisional: bool = False, kinds=NETWORK_KINDS, devices=()) -> list:
     """Each device's selected row of a kind with a network neuron, ``accepted`` ones only unless
-    ``include_provisional``.
+    ``include_provisional``; only the devices named in ``devices`` (table ``device_id``s) if given.
 
     Raises
     ------
     NoUsableRows
-        Naming what the table has and what to do.
+        Naming what the table has and what to do; or a device of ``devices`` that has no usable row.
     """
     from spinlif.fitting.table import load_params
 
     rows = [r for r in load_params(table, selected_only=True, include_provisional=include_provisional)
             if r.device_type in kinds]
+    usable = sorted({r.device_id for r in rows})
+    missing = [d for d in devices if d not in usable]
+    if missing:
+        raise NoUsableRows(f"{table}: no usable row for the device(s) {', '.join(missing)} (snn.devices, "
+                           f"--devices); devices with a usable row: {', '.join(usable) or 'none'}")
+    rows = [r for r in rows if not devices or r.device_id in devices]
     if not rows:
         every = load_params(table, status=("accepted", "provisional", "rejected"), selected_only=True)
         have = ", ".join(f"{r.device_id} {r.model_family} ({r.device_type}, {r.status})" for r in every) or "no rows"
@@ -423,9 +429,10 @@ def _train_all(tasks: list, data, jobs: int, log) -> list[Trained]:
 
 
 def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 1, 2), setup: Setup = Setup(),
-        log=print, data_dir=None, architectures=ARCHITECTURES, kinds=NETWORK_KINDS, jobs: int = 1):
+        log=print, data_dir=None, architectures=ARCHITECTURES, kinds=NETWORK_KINDS, jobs: int = 1, devices=()):
     """The experiment: snn.Leaky and every usable row's neuron, each trained with ``seeds`` in each of
-    ``architectures`` (:data:`ARCHITECTURES`), ``jobs`` trainings at a time (worker processes); writes
+    ``architectures`` (:data:`ARCHITECTURES`), ``jobs`` trainings at a time (worker processes), only the
+    table devices in ``devices`` if given (:func:`usable_rows`); writes
     ``out_csv`` (one row per neuron and architecture: accuracy mean and std, spikes per inference,
     latency) and ``figure``.
 
@@ -441,7 +448,7 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
     from spinlif.network.neurons import drive_scale, row_dt_ns
 
     data = idx_dataset(data_dir) if data_dir else digits(setup)  # a bad path fails before any training
-    rows = usable_rows(table, include_provisional, kinds)
+    rows = usable_rows(table, include_provisional, kinds, devices)
     from spinlif.fitting.table import load_params
 
     for r in load_params(table, selected_only=True, include_provisional=include_provisional):

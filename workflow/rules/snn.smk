@@ -15,6 +15,7 @@ rule snn:
         epochs=CONFIG["snn"]["epochs"],
         seeds=" ".join(map(str, CONFIG["snn"]["seeds"])),
         architectures=" ".join(CONFIG["snn"]["architectures"]),
+        devices=("--devices " + " ".join(CONFIG["snn"]["devices"])) if CONFIG["snn"]["devices"] else "",
     # trainings in parallel, one process and one torch thread each (a training gains nothing from a
     # second thread); all the cores Snakemake was given unless a profile sets `set-threads: snn: N`
     threads: workflow.cores
@@ -24,5 +25,5 @@ rule snn:
         "results/benchmarks/snn.tsv"
     shell:
         "spinlif snn {input.table} -o {output.accuracy} --figure {output.figure} {params.provisional} "
-        "--epochs {params.epochs} --seeds {params.seeds} --architectures {params.architectures} --jobs {threads} "
+        "--epochs {params.epochs} --seeds {params.seeds} --architectures {params.architectures} {params.devices} --jobs {threads} "
         "> {log} 2>&1 && tail -n 12 {log}"
