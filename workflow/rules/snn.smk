@@ -17,8 +17,8 @@ rule snn:
         architectures=" ".join(CONFIG["snn"]["architectures"]),
         devices=("--devices " + " ".join(CONFIG["snn"]["devices"])) if CONFIG["snn"]["devices"] else "",
     # trainings in parallel, one process and one torch thread each (a training gains nothing from a
-    # second thread); all the cores Snakemake was given unless a profile sets `set-threads: snn: N`
-    threads: workflow.cores
+    # second thread); 2 (Snakemake lowers it to --cores), or what a profile sets (`set-threads: snn: N`)
+    threads: 2
     log:
         "results/logs/snn.log",
     benchmark:
