@@ -145,8 +145,8 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
     """Mean m_z against time for every run, one panel per protocol, the drive shaded, the firing
     threshold the observables used dotted (``threshold_mz`` of the runs' summaries)."""
     protocols = list(dict.fromkeys(str(p) for p in ds["protocol"].values))
-    thresholds = set(np.unique(ds["threshold_mz"].values[np.isfinite(ds["threshold_mz"].values)])) \
-        if "threshold_mz" in ds else set()
+    thresholds = np.unique(ds["threshold_mz"].values) if "threshold_mz" in ds else np.array([])
+    thresholds = thresholds[np.isfinite(thresholds)]
     fig, axes = plt.subplots(len(protocols), 1, figsize=(10, 2.6 * len(protocols)), sharex=True,
                              squeeze=False)
     for ax, proto in zip(axes[:, 0], protocols):
@@ -166,8 +166,8 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
         for threshold in thresholds:
             ax.axhline(threshold, color="k", ls=":", lw=0.8)
         ax.set_ylabel(r"$\langle m_z \rangle$")
-        ax.set_title(f"protocol: {proto}" + (f" (dotted: threshold {', '.join(f'{v:g}' for v in sorted(thresholds))})"
-                                             if thresholds else ""), fontsize=10)
+        ax.set_title(f"protocol: {proto}" + (f" (dotted: threshold {', '.join(f'{v:g}' for v in thresholds)})"
+                                             if len(thresholds) else ""), fontsize=10)
         ax.legend(fontsize=6, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)
     axes[-1, 0].set_xlabel("t (ns)")
     return _save(fig, output)

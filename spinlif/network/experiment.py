@@ -16,6 +16,7 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 
@@ -400,17 +401,27 @@ def _start_worker(data) -> None:
     _WORKER_DATA = data
 
 
-def _train_task(task, data=None, log=None) -> Trained:
-    label, row, scale, seed, setup, dt = task
+class _Task(NamedTuple):
+    """One training: a neuron (``row`` None: snn.Leaky) in one architecture (``setup``) with one seed."""
+
+    label: str
+    row: object
+    scale: float
+    seed: int
+    setup: Setup
+    dt: float
+
+
+def _train_task(task: _Task, data=None, log=None) -> Trained:
     log = log or (lambda line: print(line, flush=True))
-    trained = train(label, lambda: make_neuron(row, scale), seed, setup, data if data is not None else _WORKER_DATA,
-                    dt, log)
+    trained = train(task.label, lambda: make_neuron(task.row, task.scale), task.seed, task.setup,
+                    data if data is not None else _WORKER_DATA, task.dt, log)
     if data is None:
         trained.net = None  # a worker's network does not pickle (its neurons' surrogates are closures)
     return trained
 
 
-def _train_all(tasks: list, data, jobs: int, log) -> list[Trained]:
+def _train_all(tasks: list[_Task], data, jobs: int, log) -> list[Trained]:
     """Train every task, ``jobs`` at a time in worker processes (one torch thread each), and return the
     results in the order of ``tasks``. One training does not gain from a second thread (its tensors are
     small), so two processes on two cores halve the wall time. Workers print their progress lines
@@ -421,7 +432,7 @@ def _train_all(tasks: list, data, jobs: int, log) -> list[Trained]:
     from concurrent.futures import ProcessPoolExecutor
 
     # the convolutional trainings (3x an FC one) first, so that the last ones to finish are short
-    order = sorted(range(len(tasks)), key=lambda k: tasks[k][4].architecture != "conv")
+    order = sorted(range(len(tasks)), key=lambda k: tasks[k].setup.architecture != "conv")
     # spawn, not fork: a forked child of a process that has started torch's thread pools can hang
     with ProcessPoolExecutor(jobs, multiprocessing.get_context("spawn"), _start_worker, (data,)) as pool:
         done = dict(zip(order, pool.map(_train_task, [tasks[k] for k in order])))
@@ -481,7 +492,7 @@ def run(table, out_csv, figure, *, include_provisional: bool = False, seeds=(0, 
             log(f"{label}: the same neuron dynamics as {twin} (coefficients, step and drive, to float32 "
                 f"precision): its networks are those of {twin}, trained once")
     distinct = [n for n, key in zip(neurons, keys) if first_with[key] == n[0]]
-    tasks = [(f"{label} [{arch}]", row, scale, seed, replace(setup, architecture=arch), dt)
+    tasks = [_Task(f"{label} [{arch}]", row, scale, seed, replace(setup, architecture=arch), dt)
              for arch in architectures for label, row, dt, scale in distinct for seed in seeds]
     trained = iter(_train_all(tasks, data, jobs, log))
     runs_of = {(arch, label): [next(trained) for _ in seeds] for arch in architectures for label, *_ in distinct}

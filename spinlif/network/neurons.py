@@ -161,11 +161,10 @@ def _classes():
             self.mapping = StepMapping(self.dt, float(i_per_input))
 
         def _base_state_function(self, input_):
-            # mem + dt (p1 mem^2 + p2 mem + p0 + g i), regrouped: five tensor operations per step
+            # mem + dt (p1 mem^2 + p2 mem + p0 + g i), regrouped: six tensor operations per step
             p1, p2, p0, g = self.coefficients.tolist()
             mem, dt = self.mem, self.dt
-            return torch.addcmul(dt * p0 + (dt * g * self.mapping.i_per_input) * input_, mem,
-                                 (dt * p1) * mem + (1.0 + dt * p2))
+            return torch.addcmul(dt * p0 + (dt * g) * self.mapping.drive(input_), mem, (dt * p1) * mem + (1.0 + dt * p2))
 
     class WashboardNeuron(torch.nn.Module):
         """The AFM neuron: ``spk, state = neuron(i, state)``, state = (phi, omega, phi_rest) in rad,
