@@ -35,18 +35,41 @@ def simulated_cells(spec: dict, engine: str) -> int:
     return nx * ny * nz
 
 
-def runtime_minutes(spec: dict, engine: str, attempt: int = 1) -> int:
-    """Wall-time request (min); doubles with every retry."""
+def runtime_seconds(spec: dict, engine: str) -> float:
+    """Estimated simulation time of a run (s) on ``engine``, without queue or start-up slack.
+
+    Parameters
+    ----------
+    spec : dict
+        The run spec (SI).
+    engine : str
+        ``mumax3`` or ``cpu``.
+
+    Returns
+    -------
+    float
+        Seconds; the workflow starts the longest runs first by it (``simulate_priority``).
+
+    Example
+    -------
+    >>> from spinlif.spec import base_spec
+    >>> spec = base_spec("mtj_hh", "F")
+    >>> round(runtime_seconds(spec, "cpu")), round(runtime_seconds(spec, "mumax3"))
+    (67, 10)
+    """
     declared = getattr(device_module(spec["device"]), "STEPS_PER_NS", None)
     if callable(declared):
         declared = declared(spec)
     if declared:
         per_step = max(1 / STEPS_PER_S_FLOOR[engine], simulated_cells(spec, engine) / CELL_STEPS_PER_S[engine])
-        seconds = total_time(spec) * 1e9 * declared * per_step
-    else:
-        steps_per_ns = STEPS_PER_NS * (2e-9 / min(spec["geometry"]["cell"][:2])) ** 2
-        seconds = simulated_cells(spec, engine) * total_time(spec) * 1e9 * steps_per_ns / CELL_STEPS_PER_S[engine]
-    minutes = seconds / 60 + (10 if engine == "mumax3" else 2)
+        return total_time(spec) * 1e9 * declared * per_step
+    steps_per_ns = STEPS_PER_NS * (2e-9 / min(spec["geometry"]["cell"][:2])) ** 2
+    return simulated_cells(spec, engine) * total_time(spec) * 1e9 * steps_per_ns / CELL_STEPS_PER_S[engine]
+
+
+def runtime_minutes(spec: dict, engine: str, attempt: int = 1) -> int:
+    """Wall-time request (min): :func:`runtime_seconds` plus start-up slack; doubles with every retry."""
+    minutes = runtime_seconds(spec, engine) / 60 + (10 if engine == "mumax3" else 2)
     return math.ceil(minutes * 2 ** (attempt - 1))
 
 

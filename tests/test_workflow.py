@@ -231,6 +231,32 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     assert counts["validation_simulate"] == "6"
 
 
+def test_jobs_are_prioritised_post_processing_then_validation_then_longest_run(tmp_path):
+    """The demo's plan: every job that unblocks later work (spec, render, ingest, observables, aggregate,
+    fit, ...) outranks the validation runs, which every fit waits for, and those outrank the device runs,
+    which are ranked by their estimated time (longest first), so no device's runs start last."""
+    from spinlif.resources import runtime_seconds
+    from spinlif.sweep import expand, normalise_config
+    from spinlif.yaml_input import load_yaml
+
+    out = snakemake(tmp_path, REPO / "config" / "config.yaml", "-n")
+    jobs = re.findall(r"^rule (\w+):\n(.*?)^    priority: ([0-9.]+)$", out.stdout, re.M | re.S)
+    by_rule: dict[str, list[float]] = {}
+    for rule, _, priority in jobs:
+        by_rule.setdefault(rule, []).append(float(priority))
+    assert {"spec", "render", "simulate", "ingest", "validation_simulate", "fit"} <= set(by_rule), out.stdout
+    others = [p for rule, ps in by_rule.items() if rule not in ("simulate", "validation_simulate") for p in ps]
+    assert min(others) > max(by_rule["validation_simulate"]) > max(by_rule["simulate"])
+    runs = {r.run_id: r for r in expand(normalise_config(load_yaml(REPO / "config" / "config.yaml")))}
+    planned = {m[1]: float(m[2]) for m in
+               re.finditer(r"^rule simulate:\n.*?run_id=([0-9a-f]{10})\n    priority: ([0-9.]+)$", out.stdout,
+                           re.M | re.S)}
+    assert set(planned) == set(runs)
+    assert planned == {rid: max(1, round(runtime_seconds(r.spec, "cpu"))) for rid, r in runs.items()}
+    longest = max(planned, key=planned.get)
+    assert runs[longest].device != "afm_strip" and min(planned.values()) < planned[longest] / 10
+
+
 @pytest.mark.parametrize("mode, reason", [("crash", "exited with status 1"), ("fail", "compile error"),
                                           ("nan", "NaN abort")])
 def test_mumax3_failures_are_summarised_and_only_they_are_rerun(tmp_path, mode, reason):

@@ -13,6 +13,7 @@ rule aggregate:
         summary="results/{device}/observables.csv",
     params:
         excluded=excluded_json,
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/{device}/aggregate.log",
     benchmark:
@@ -32,6 +33,7 @@ rule plot_traces:
             caption="../report/traces.rst",
             category="Neuron traces",
         ),
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/{device}/plot_traces.log",
     benchmark:

@@ -83,6 +83,24 @@ def simulate_runtime_min(wildcards, attempt):
     return runtime_minutes(RUNS_BY_ID[wildcards.run_id].spec, ENGINE, attempt)
 
 
+# Job order (Snakemake starts the ready job of highest priority first; a cluster profile submits in that
+# order). First whatever unblocks later work at once: bookkeeping, ingest, observables, aggregation, fits.
+# Then the validation suite, whose report every fit reads. Then the device runs, longest first by their
+# estimated time (longest-processing-time first): the demo's domain-wall runs used to start late, and its
+# fit then ran alone on an otherwise idle machine at the very end.
+PRIORITY_PROMPT = 10**7
+PRIORITY_VALIDATION = 10**6
+
+
+def simulate_priority(wildcards):
+    """The run's estimated whole seconds on the engine (spinlif.resources.runtime_seconds), at least 1,
+    below the suite's."""
+    from spinlif.resources import runtime_seconds
+
+    seconds = round(runtime_seconds(RUNS_BY_ID[wildcards.run_id].spec, ENGINE))
+    return min(max(seconds, 1), PRIORITY_VALIDATION - 1)
+
+
 def simulate_mem_mb(wildcards, attempt):
     """Host-memory request (MB) from grid size; +50 % per retry (spinlif.resources)."""
     from spinlif.resources import memory_mb

@@ -38,6 +38,7 @@ rule fit:
         threshold=fit_threshold,
         validation=lambda wildcards, input: f"--validation {input.validation}" if input.validation else "",
         gate=validation_state,
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/{device}/fit.log",
     benchmark:
@@ -60,6 +61,7 @@ rule params_table:
                       caption="../report/params.rst"),
     params:
         excluded=excluded_json,
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/params_table.log",
     benchmark:

@@ -7,6 +7,7 @@ rule ingest:
         "results/{device}/runs/{run_id}/sim",
     output:
         directory("results/{device}/runs/{run_id}/run.zarr"),
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/{device}/{run_id}/ingest.log",
     benchmark:

@@ -12,6 +12,7 @@ rule observables:
         # this device's `observables.<device>` settings of this invocation's config (defaults filled),
         # as JSON: --config overrides count, and an edit reruns only that device's observables
         settings=observables_settings_json,
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/{device}/{run_id}/observables.log",
     benchmark:

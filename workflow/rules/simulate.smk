@@ -29,6 +29,7 @@ rule simulate:
         enforce_runtime=0,
         runtime=simulate_runtime_min,
         mem_mb=simulate_mem_mb,
+    priority: simulate_priority  # longest first (common.smk)
     log:
         "results/logs/{device}/{run_id}/simulate.log",
     benchmark:

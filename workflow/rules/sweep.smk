@@ -7,6 +7,7 @@ rule sweep_table:
         "results/sweep.csv",
     params:
         runs=sweep_json,
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/sweep_table.log",
     benchmark:
@@ -22,6 +23,7 @@ rule spec:
         "results/{device}/runs/{run_id}/spec.yaml",
     params:
         spec=run_spec_json,
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/{device}/{run_id}/spec.log",
     benchmark:
@@ -37,6 +39,7 @@ rule render:
         "results/{device}/runs/{run_id}/spec.yaml",
     output:
         "results/{device}/runs/{run_id}/run.mx3",
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/{device}/{run_id}/render.log",
     benchmark:

@@ -30,6 +30,7 @@ rule validation_problem:
         script=f"{VALIDATION_ROOT}/{{engine}}/{{case}}/{{vrun}}/run.mx3",
     params:
         problem=validation_problem_json,
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/validation/{engine}/{case}/{vrun}/problem.log",
     benchmark:
@@ -56,6 +57,7 @@ rule validation_simulate:
         kernel_cache="",
         runtime=30,
         mem_mb=4000,
+    priority: PRIORITY_VALIDATION
     log:
         "results/logs/validation/{engine}/{case}/{vrun}/simulate.log",
     benchmark:
@@ -73,6 +75,7 @@ rule validation_evaluate:
         result=f"{VALIDATION_ROOT}/{{engine}}/{{case}}/result.csv",
         figure=report(f"{VALIDATION_ROOT}/{{engine}}/{{case}}/{{case}}.png", category="Validation",
                       subcategory="{engine}", caption="../report/validation.rst"),
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/validation/{engine}/{case}/evaluate.log",
     benchmark:
@@ -89,6 +92,7 @@ rule validation_report:
         report=report(f"{VALIDATION_ROOT}/{{engine}}/report.csv", category="Validation", subcategory="{engine}",
                       caption="../report/validation.rst"),
         summary=f"{VALIDATION_ROOT}/{{engine}}/report.json",
+    priority: PRIORITY_PROMPT
     log:
         "results/logs/validation/{engine}/report.log",
     benchmark:
