@@ -175,29 +175,56 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
 
 def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
     """The MTJ neuron (seed 003 Fig. 3): R_norm(t) with the detected spikes, m_z(t) and T(t) for the
-    lowest and highest DC current of the sweep, and the firing rate against J with the seed's
-    0.1-3 GHz window shaded."""
-    runs = sorted(_observables(dataset), key=lambda r: float(r[1].J_Am2.iloc[-1]))
-    fig, (ax1, ax2, ax3, ax4) = plt.subplots(1, 4, figsize=(18, 4))
-    shown = [runs[0], runs[-1]] if len(runs) > 1 else runs
-    for summary, series, _ in shown:
-        label = f"J = {series.J_Am2.iloc[-1]:.3g} A/m$^2$"
-        line, = ax1.plot(series.t_ns, series.R_norm, lw=0.8, label=label)
+    lowest and highest DC current at the reference ambient temperature (:func:`~spinlif.analysis.
+    observables.mtj_hh.reference_ambient`); the firing rate against J, one curve per ambient temperature,
+    with the seed's 0.1-3 GHz window shaded; and, where the runs vary T_amb, the time to the first spike
+    and the spike count against T_amb at each DC current."""
+    from spinlif.analysis.observables.mtj_hh import reference_ambient
+    from spinlif.analysis.store import read_runs
+
+    runs = read_runs(dataset)
+    dc = sorted((r for r in runs if r.spec["drive"]["protocol"] == "dc"), key=lambda r: float(r.timeseries.J_Am2.iloc[-1]))
+    ambient = reference_ambient([r.spec for r in runs])
+    ambients = sorted({r.spec["thermal"]["T_amb"] for r in dc})
+    panels = 5 if len(ambients) > 1 else 4
+    fig, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 4))
+    ax1, ax2, ax3, ax4 = axes[:4]
+    at_ref = [r for r in dc if r.spec["thermal"]["T_amb"] == ambient]
+    for run in [at_ref[0], at_ref[-1]] if len(at_ref) > 1 else at_ref:
+        series, summary = run.timeseries, run.summary
+        line, = ax1.plot(series.t_ns, series.R_norm, lw=0.8, label=f"J = {series.J_Am2.iloc[-1]:.3g} A/m$^2$")
         spikes = summary.get("spike_times_ns", [])
         ax1.plot(spikes, [summary["R_spike_high"]] * len(spikes), "v", color=line.get_color(), ms=4)
         ax2.plot(series.t_ns, series.mz, lw=0.8, color=line.get_color())
         ax3.plot(series.t_ns, series.T_K, lw=1.0, color=line.get_color())
-    ax1.set(xlabel="t (ns)", ylabel="R / R$_P$", title="resistance (triangles: spikes)")
+    ax1.set(xlabel="t (ns)", ylabel="R / R$_P$", title=f"resistance, DC at T$_{{amb}}$ = {ambient:g} K (triangles: spikes)")
+    ax1.title.set_fontsize(9)
     ax1.legend(fontsize=7)
     ax2.set(xlabel="t (ns)", ylabel="m$_z$", title="free layer")
     ax3.set(xlabel="t (ns)", ylabel="T (K)", title="temperature (seed Eq. 2)")
-    dc = [(float(s.J_Am2.iloc[-1]), summ["rate_GHz"]) for summ, s, _ in runs if s.J_Am2.nunique() == 1]
-    if dc:
-        J, f = zip(*dc)
-        ax4.plot(J, f, "o-")
+    for T in ambients:
+        these = [r for r in dc if r.spec["thermal"]["T_amb"] == T]
+        ax4.plot([float(r.timeseries.J_Am2.iloc[-1]) for r in these], [r.summary["rate_GHz"] for r in these],
+                 "o-" if T == ambient else "s", mfc=None if T == ambient else "none", label=f"T$_{{amb}}$ = {T:g} K")
     ax4.axhspan(0.1, 3.0, color="0.85", zorder=0, label="seed 003: 0.1-3 GHz")
     ax4.set(xlabel="J (A/m$^2$)", ylabel="firing rate (GHz)", title="f(J), DC drive")
     ax4.legend(fontsize=7)
+    if panels == 5:
+        ax5, counts = axes[4], axes[4].twinx()
+        by_current: dict[float, list] = {}
+        for r in dc:
+            by_current.setdefault(float(r.timeseries.J_Am2.iloc[-1]), []).append(r)
+        for J, these in sorted(by_current.items()):
+            if len({r.spec["thermal"]["T_amb"] for r in these}) < 2:
+                continue
+            these = sorted(these, key=lambda r: r.spec["thermal"]["T_amb"])
+            T = [r.spec["thermal"]["T_amb"] for r in these]
+            line, = ax5.plot(T, [r.summary["t_first_spike_ns"] for r in these], "o-", label=f"J = {J:.3g} A/m$^2$")
+            counts.plot(T, [len(r.summary.get("spike_times_ns", [])) for r in these], "x:", color=line.get_color())
+        ax5.set(xlabel="T$_{amb}$ (K)", ylabel="time to first spike (ns, circles)",
+                title="ambient temperature (no spike: not drawn)")
+        counts.set_ylabel("spikes in the run (crosses)")
+        ax5.legend(fontsize=7)
     return _save(fig, output)
 
 

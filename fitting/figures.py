@@ -192,23 +192,34 @@ SEED_003_FIRING_J = (2.0e10, 2.4e10)
 
 
 def plot_mtj_fit(runs, rows: list[dict], path: str | Path) -> Path:
-    """The MTJ minimal models against the runs of one device: (a) m_z(t) of the DC runs (solid) and of
-    each family (dashed, dotted), held-out runs marked; (b) the in-burst spike rate against J with the seed's
-    range shaded; (c) time to the first spike against J, for DC runs and pulse trains (the LIF mode)."""
-    from spinlif.fitting.mtj_fit import FAMILIES, folds, model_spikes
+    """The MTJ minimal models against the runs of one device: (a) m_z(t) of the DC runs at the reference
+    ambient temperature (solid) and of each family (dashed, dotted), held-out runs marked; (b) the in-burst
+    spike rate against J there, with the seed's range shaded; (c) time to the first spike against J, for DC
+    runs and pulse trains (the LIF mode); (d) where the runs vary it, time to the first spike against the
+    ambient temperature (held out: the model's prediction)."""
+    from spinlif.fitting.mtj_fit import FAMILIES, NOISE_SEEDS, folds, model_spikes, reference_ambient
     from spinlif.fitting.mtj_fit import values_of_row as _values
 
     plt = pyplot()
-    fig, (ax, rate_ax, first_ax) = plt.subplots(1, 3, figsize=(15, 4.6), constrained_layout=True)
+    ambient = reference_ambient([r.spec for r in runs])
+    ambients = sorted({r.spec["thermal"]["T_amb"] for r in runs})
+    n_panels = 4 if len(ambients) > 1 else 3
+    fig, axes = plt.subplots(1, n_panels, figsize=(5 * n_panels, 4.6), constrained_layout=True)
+    ax, rate_ax, first_ax = axes[:3]
     _, test = folds(runs)
     styles = ["--", ":"]
-    dc = sorted((r for r in runs if r.protocol == "dc"), key=lambda r: r.J)
+
+    def first(spikes):
+        return spikes[0] if len(spikes) else np.nan
+
+    at_ref = [r for r in runs if r.spec["thermal"]["T_amb"] == ambient]
+    dc = sorted((r for r in at_ref if r.protocol == "dc"), key=lambda r: r.J)
     for r in dc:
         line, = ax.plot(r.t, r.mz, lw=1, label=f"J = {r.J:.3g} A/m²" + (" (held out)" if r in test else ""))
         for style, row in zip(styles, rows):
             out = FAMILIES[row["model_family"]].run(_values(row), r)
             ax.plot(out["t_ns"], out["mz"], style, color=line.get_color(), lw=0.9)
-    ax.set(xlabel="t (ns)", ylabel="m_z", title="m_z: run (solid), " + ", ".join(
+    ax.set(xlabel="t (ns)", ylabel="m_z", title=f"m_z at T_amb = {ambient:g} K: run (solid), " + ", ".join(
         f"{row['model_family']} ({'dashed' if k == 0 else 'dotted'}, {row['status']})" for k, row in enumerate(rows)))
     ax.title.set_fontsize(8)
     ax.legend(fontsize=6)
@@ -224,21 +235,48 @@ def plot_mtj_fit(runs, rows: list[dict], path: str | Path) -> Path:
         rate_ax.plot([r.J for r in dc], [burst_rate(model_spikes(fam, _values(row), r)) for r in dc], "s" + style,
                      mfc="none", label=row["model_family"])
     rate_ax.set(xlabel="J (A/m²)", ylabel="spike rate inside the burst (GHz)", yscale="log",
-                title="f(J) (no spikes: not drawn)")
+                title=f"f(J) at T_amb = {ambient:g} K (no spikes: not drawn)")
     rate_ax.legend(fontsize=7)
     for kind, marker in (("dc", "o"), ("pulse_train", "^")):
-        these = sorted((r for r in runs if r.protocol == kind), key=lambda r: r.J)
+        these = sorted((r for r in at_ref if r.protocol == kind), key=lambda r: r.J)
         if not these:
             continue
-        first_ax.plot([r.J for r in these], [r.spikes[0] if len(r.spikes) else np.nan for r in these], "k" + marker,
-                      label=f"runs, {kind}")
+        first_ax.plot([r.J for r in these], [first(r.spikes) for r in these], "k" + marker, label=f"runs, {kind}")
         for style, row in zip(styles, rows):
             fam = FAMILIES[row["model_family"]]
-            t1 = [(lambda s: s[0] if len(s) else np.nan)(model_spikes(fam, _values(row), r)) for r in these]
+            t1 = [first(model_spikes(fam, _values(row), r)) for r in these]
             first_ax.plot([r.J for r in these], t1, marker + style, mfc="none", label=f"{row['model_family']}, {kind}")
     first_ax.set(xlabel="J, DC level or pulse level (A/m²)", ylabel="time to first spike (ns)",
-                 title="first spike (pulse trains: LIF mode, held out)")
+                 title=f"first spike at T_amb = {ambient:g} K (pulse trains: LIF mode, held out)")
+    first_ax.title.set_fontsize(9)
     first_ax.legend(fontsize=7)
+    if n_panels == 4:
+        t_ax = axes[3]
+        by_current: dict[float, list] = {}
+        for r in runs:
+            if r.protocol == "dc":
+                by_current.setdefault(r.J, []).append(r)
+        for J, these in sorted(by_current.items()):
+            if len({r.spec["thermal"]["T_amb"] for r in these}) < 2:
+                continue
+            these = sorted(these, key=lambda r: r.spec["thermal"]["T_amb"])
+            T = [r.spec["thermal"]["T_amb"] for r in these]
+            t_ax.plot(T, [first(r.spikes) for r in these], "ko-", label=f"runs, J = {J:.3g} A/m²")
+            for style, row in zip(styles, rows):
+                fam = FAMILIES[row["model_family"]]
+                line, = t_ax.plot(T, [first(model_spikes(fam, _values(row), r)) for r in these], "s" + style,
+                                  mfc="none", label=f"{row['model_family']}, J = {J:.3g} A/m²")
+                # the thermal spread of one run: the stochastic model's first spikes (Eq. 4 noise, seeded)
+                noisy = np.array([[first(model_spikes(fam, _values(row), r, noise=True, seed=k))
+                                   for k in range(NOISE_SEEDS)] for r in these])
+                t_ax.errorbar(np.asarray(T) + 3 * (styles.index(style) + 1), np.nanmean(noisy, axis=1),
+                              yerr=np.nanstd(noisy, axis=1), fmt="none", color=line.get_color(), capsize=3, lw=0.8)
+        t_ax.axvline(ambient, color="0.6", lw=0.8, ls=":", label=f"fitted at {ambient:g} K")
+        t_ax.set(xlabel="ambient temperature T_amb (K)", ylabel="time to first spike (ns)",
+                 title=f"ambient temperature (all but {ambient:g} K held out; bars: model's thermal spread, "
+                       f"{NOISE_SEEDS} seeds)")
+        t_ax.title.set_fontsize(8)
+        t_ax.legend(fontsize=7)
     fig.savefig(path, dpi=110)
     plt.close(fig)
     return Path(path)

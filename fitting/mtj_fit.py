@@ -9,8 +9,11 @@ fitted to the single-MTJ runs (issue 15, item 4).
   B_F and alpha held at the device's values (:attr:`MTJFamily.fixed`). The reported NRMSE compares m_z(t)
   (running mean over ``ENVELOPE_NS``) of the model (mean of seeded stochastic realisations for noisy runs)
   and the runs, on held-out runs too.
-* **Folds.** DC runs sorted by J alternate between training and held-out, the lowest and highest in
-  training; every pulse train is held out (the LIF mode is predicted, not fitted).
+* **Folds.** DC runs at the reference ambient temperature (:func:`~spinlif.analysis.observables.mtj_hh.reference_ambient`), sorted by J, alternate
+  between training and held-out, the lowest and highest in training; every pulse train is held out (the LIF
+  mode is predicted, not fitted), and so is every run at another ambient temperature (the model's T_amb
+  dependence, through Eq. 2 and Ms(T), P(T), is predicted, not fitted). The row's ``temperature_K`` is the
+  reference; the row with another ``temperature_K`` is the same junction at that T_amb (:func:`model_of_row`).
 * **Held-out report.** First-spike time error (ns), spike-count and in-burst-rate errors, and the ISI mean
   and CV of model and runs; the stochastic model (Eq. 4 noise) over ``NOISE_SEEDS`` seeds for the CV.
 * **Status.** The LIF rows' targets (:mod:`spinlif.fitting.acceptance`) on the m_z NRMSE in excess of the
@@ -27,7 +30,7 @@ from dataclasses import dataclass, field
 import lmfit
 import numpy as np
 
-from spinlif.analysis.observables.mtj_hh import spike_statistics, spike_times
+from spinlif.analysis.observables.mtj_hh import reference_ambient, spike_statistics, spike_times
 from spinlif.analysis.store import AggregatedRun
 from spinlif.drive import drive_schedule, segment_current
 from spinlif.fitting.afm_rows import Provenance, provenance_columns, status
@@ -207,18 +210,24 @@ FAMILIES = {
 
 
 def folds(runs: list[MTJRun]) -> tuple[list[MTJRun], list[MTJRun]]:
-    """(training, held-out): DC runs by J, alternating, the extremes in training; pulse trains held out.
+    """(training, held-out): the DC runs at the reference ambient temperature (:func:`reference_ambient`)
+    by J, alternating, the extremes in training; held out: the others, every pulse train and every run at
+    another ambient temperature (the model takes T_amb as an input of Eq. 2: those runs test it).
 
     Example
     -------
     >>> from types import SimpleNamespace as NS
-    >>> rs = [NS(protocol="dc", J=j) for j in (1, 2, 3, 4, 5)] + [NS(protocol="pulse_train", J=9)]
+    >>> spec = lambda T, protocol="dc": {"thermal": {"T_amb": T}, "material": {"T_ref": 300.0},
+    ...                                  "drive": {"protocol": protocol}}
+    >>> rs = [NS(protocol="dc", J=j, spec=spec(300.0)) for j in (1, 2, 3, 4, 5)]
+    >>> rs += [NS(protocol="pulse_train", J=9, spec=spec(300.0, "pulse_train")), NS(protocol="dc", J=3, spec=spec(350.0))]
     >>> [r.J for r in folds(rs)[0]], [r.J for r in folds(rs)[1]]
-    ([1, 3, 5], [2, 4, 9])
+    ([1, 3, 5], [2, 4, 9, 3])
     """
-    dc = sorted((r for r in runs if r.protocol == "dc"), key=lambda r: r.J)
+    ambient = reference_ambient([r.spec for r in runs])
+    dc = sorted((r for r in runs if r.protocol == "dc" and r.spec["thermal"]["T_amb"] == ambient), key=lambda r: r.J)
     train = [r for k, r in enumerate(dc) if k % 2 == 0 or k == len(dc) - 1]
-    test = [r for r in dc if r not in train] + [r for r in runs if r.protocol != "dc"]
+    test = [r for r in dc if r not in train] + [r for r in runs if r not in dc]
     return train, test
 
 
@@ -255,7 +264,8 @@ def spike_errors(family: MTJFamily, values: dict, runs: list[MTJRun]) -> dict:
         noisy = [model_spikes(family, values, r, noise=True, seed=s) for s in range(NOISE_SEEDS)]
         isi = np.concatenate([np.diff(s) for s in noisy]) if noisy else np.array([])
         run_stats = spike_statistics(r.spikes, 0.0, r.duration)
-        per_run.append({"run_id": r.run_id, "J_Am2": r.J, "protocol": r.protocol, "n_run": len(r.spikes),
+        per_run.append({"run_id": r.run_id, "J_Am2": r.J, "protocol": r.protocol,
+                        "T_amb_K": r.spec["thermal"]["T_amb"], "n_run": len(r.spikes),
                         "rate_run_GHz": len(r.spikes) / r.duration,
                         "n_model": len(ms), "t_first_run_ns": float(r.spikes[0]) if len(r.spikes) else math.nan,
                         "t_first_model_ns": float(ms[0]) if len(ms) else math.nan,
@@ -388,12 +398,13 @@ _COLUMNS = {"eta_stt": "stt_efficiency", "B_F": "B_F_T", "alpha_llg": "alpha_llg
 
 
 def by_device(runs: list[MTJRun]) -> list[list[MTJRun]]:
-    """Runs grouped by device: parameter set, geometry, material and thermal constants (T_amb included:
-    each ambient temperature is its own device row)."""
+    """Runs grouped by device: parameter set, geometry, material and thermal constants. The ambient
+    temperature is an operating condition, not the device: the minimal models take it as an input
+    (Eq. 2), so the runs at every T_amb of one junction make one row (:func:`folds`)."""
     groups: dict[str, list] = {}
     for r in runs:
         s = r.spec
-        th = {k: v for k, v in s["thermal"].items() if k not in ("seed", "noise")}
+        th = {k: v for k, v in s["thermal"].items() if k not in ("seed", "noise", "T_amb")}
         key = json.dumps([s["param_set"], s["geometry"], s["material"], th], sort_keys=True)
         groups.setdefault(key, []).append(r)
     return [g for _, g in sorted(groups.items())]

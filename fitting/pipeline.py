@@ -158,15 +158,17 @@ def _fit_washboards(dataset_runs, families, module, threshold, validation_report
 
 def _fit_mtj(dataset_runs, families, module, threshold, validation_report, figures_dir) -> list[dict]:
     """MTJ_HH rows per device (:mod:`spinlif.fitting.mtj_fit`): every minimal-model family, fitted
-    to the DC runs, checked on held-out DC runs and pulse trains."""
+    to the DC runs at the reference ambient temperature, checked on held-out DC runs, pulse trains and
+    the runs at other ambient temperatures."""
     from spinlif.fitting import mtj_fit
     from spinlif.fitting.figures import plot_mtj_fit
 
     rows = []
     for runs in mtj_fit.by_device(mtj_fit.mtj_runs(dataset_runs)):
-        if sum(r.protocol == "dc" for r in runs) < 2:
-            print(f"spinlif fit: {runs[0].spec['param_set']} at T_amb = {runs[0].spec['thermal']['T_amb']} K: "
-                  "fewer than 2 DC runs, no MTJ row", flush=True)
+        train, _ = mtj_fit.folds(runs)
+        if len(train) < 2:
+            print(f"spinlif fit: {runs[0].spec['param_set']}: fewer than 2 DC runs at the reference T_amb = "
+                  f"{mtj_fit.reference_ambient([r.spec for r in runs])} K, no MTJ row", flush=True)
             continue
         group = mtj_fit.fit_group(runs, _gate({r.provenance.engine for r in runs}, validation_report), code_version())
         group = [r for r in group if r["model_family"] in families]

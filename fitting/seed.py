@@ -31,7 +31,8 @@ SEED_003 = [
                                       ("B_F_T", "T", 7.7e-3, "Table II: H_F = 7.7 mT, read as mu0 H_F"))
 ] + [("MTJ_HH", "mtj_macrospin", "alpha_llg", "1", 0.01, "Table II")]
 SEED_003_RATE = ("seed 003 Fig. 3a: 0.1-3 GHz, tonic, at 2-2.4e10 A/m^2 (Fig. 3b,c); ours: spikes / run length of "
-                 "the runs at those currents (a burst that ends locked near p, spinlif/devices/mtj_hh.py)")
+                 "the runs at those currents and the row's temperature_K (a burst that ends locked near p, "
+                 "spinlif/devices/mtj_hh.py)")
 CAVEAT_003 = ("compare, do not tune: Table II as printed does not fire at the seed's currents; set F scales D by "
               "0.1 (spinlif/devices/mtj_hh.py)")
 CAVEAT = ("compare, do not tune: the seed used a 512 nm track, threshold m_z = 0.9 (DW) and coefficients "
@@ -58,7 +59,8 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
                         "caveat": CAVEAT_003})
     for r in frame[(frame["device_type"] == "MTJ_HH") & (frame["selected"].astype(str) == "True")].itertuples():
         runs = json.loads(r.mtj_train_spikes) + json.loads(r.mtj_heldout_spikes)
-        rates = [x["rate_run_GHz"] for x in runs if x["protocol"] == "dc" and 2.0e10 <= x["J_Am2"] <= 2.4e10]
+        rates = [x["rate_run_GHz"] for x in runs if x["protocol"] == "dc" and 2.0e10 <= x["J_Am2"] <= 2.4e10
+                 and x["T_amb_K"] == r.temperature_K]  # the row's reference ambient; Table II is at 300 K
         out.append({"device_id": r.device_id, "model_family": r.model_family, "quantity": "dc_rate_2.0-2.4e10_Am2",
                     "unit": "GHz", "ours": float(np.mean(rates)) if rates else math.nan, "ours_sigma": math.nan,
                     "seed_converted": math.nan, "ratio_ours_to_seed": math.nan, "status": r.status,

@@ -2,10 +2,12 @@
 """The MTJ minimal models (fitting.mtj_model) against the device's script on the real cpu engine, their
 noise against equipartition, and the fit (fitting.mtj_fit) recovering the script's coefficients."""
 
+import json
+
 import numpy as np
 import pytest
 
-from spinlif.analysis.observables.mtj_hh import spike_times
+from spinlif.analysis.observables.mtj_hh import reference_ambient, spike_times
 from spinlif.analysis.store import AggregatedRun, ingest_run, open_store
 from spinlif.devices import mtj_hh
 from spinlif.fitting import mtj_fit
@@ -105,8 +107,39 @@ def test_folds_and_groups():
         spec["thermal"]["T_amb"] = T_amb
         return mtj_fit.MTJRun(f"{J}", spec, np.zeros(2), np.ones(2), np.array([]), (2.0, 1.5), np.zeros(1),
                               np.zeros(1), p)
-    runs = [run(2e10), run(1e10), run(3e10), run(4e10), run(5e10, "pulse_train"), run(2e10, T_amb=250.0)]
-    groups = mtj_fit.by_device(runs)
-    assert sorted(len(g) for g in groups) == [1, 5]
+    runs = [run(2e10), run(1e10), run(3e10), run(4e10), run(5e10, "pulse_train"), run(2e10, T_amb=250.0),
+            run(3e10, T_amb=350.0)]
+    other = validate_spec(base_spec("mtj_hh", "R"))
+    runs.append(mtj_fit.MTJRun("R", other, np.zeros(2), np.ones(2), np.array([]), (2.0, 1.5), np.zeros(1),
+                               np.zeros(1), p))
+    groups = mtj_fit.by_device(runs)  # the ambient temperature is an operating condition, not the device
+    assert sorted(len(g) for g in groups) == [1, 7]
     train, test = mtj_fit.folds(max(groups, key=len))
-    assert [r.J for r in train] == [1e10, 3e10, 4e10] and [r.J for r in test] == [2e10, 5e10]
+    assert [r.J for r in train] == [1e10, 3e10, 4e10]
+    assert [(r.J, r.protocol, r.spec["thermal"]["T_amb"]) for r in test] == [
+        (2e10, "dc", 300.0), (5e10, "pulse_train", 300.0), (2e10, "dc", 250.0), (3e10, "dc", 350.0)]
+    # the reference is the ambient temperature with most DC runs, whatever the order of the runs
+    specs = [r.spec for r in runs]
+    assert reference_ambient(specs[::-1][1:]) == 300.0
+    assert reference_ambient([r.spec for r in (run(2e10, T_amb=250.0), run(3e10, T_amb=250.0), run(2e10))]) == 250.0
+
+
+@pytest.mark.slow
+def test_a_row_fitted_at_one_ambient_temperature_predicts_another(tmp_path):
+    """The ambient temperature is an input of the minimal model (Eq. 2, Ms(T), P(T)), not a new device: the
+    runs at 300 K train one row, and its prediction of the script's run at 350 K (held out) fires within
+    0.05 ns of it, while at the 300 K coefficients the first spike moves by much more than that with T_amb."""
+    from spinlif.fitting.figures import plot_mtj_fit
+
+    runs = [engine_run(tmp_path, f"j{a}", f_spec(**{"drive.amplitude": a})) for a in (2.4, 3.2)]
+    warm = engine_run(tmp_path, "warm", f_spec(**{"drive.amplitude": 2.4, "thermal.T_amb": 350.0}))
+    (group,) = mtj_fit.by_device([*runs, warm])
+    rows = mtj_fit.fit_group(group, {"passed": True, "report": "r.csv"}, "test")
+    row = next(r for r in rows if r["model_family"] == "mtj_macrospin")
+    assert row["temperature_K"] == 300.0 and row["stt_efficiency"] == pytest.approx(1.0, rel=0.01)
+    (held,) = json.loads(row["mtj_heldout_spikes"])
+    assert held["T_amb_K"] == 350.0 and held["run_id"] == "warm"
+    assert abs(held["t_first_model_ns"] - held["t_first_run_ns"]) < 0.05
+    assert warm.spikes[0] - runs[0].spikes[0] > 0.3  # the warmer junction fires later: the test is not idle
+    path = plot_mtj_fit(group, rows, tmp_path / "fit.png")
+    assert path.stat().st_size > 10_000

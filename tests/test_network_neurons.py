@@ -111,20 +111,28 @@ def mtj_row() -> NeuronParams:
                         math.nan, math.nan, math.nan, math.nan, 0.002, record)
 
 
-def test_mtj_neuron_fires_when_the_tables_model_does():
+@pytest.mark.parametrize("ambient", [300.0, 350.0])
+def test_mtj_neuron_fires_when_the_tables_model_does(ambient):
     """The MTJ network neuron (torch, RK2 at the row's step) under a constant input spikes first within
-    one network step (0.1 ns) of the row's minimal model (numba, RK4) and then locks: the burst ends."""
+    one network step (0.1 ns) of the row's minimal model (numba, RK4) and then locks: the burst ends.
+    At another ambient temperature (the row's temperature_K changed) it follows the model there."""
+    import dataclasses
+
     from spinlif.analysis.observables.mtj_hh import spike_times
     from spinlif.fitting.mtj_fit import model_of_row
     from spinlif.fitting.mtj_model import simulate
 
     row = mtj_row()
+    row = dataclasses.replace(row, record={**row.record, "temperature_K": ambient})
     dev, c, family = model_of_row(row.record)
+    assert dev.T_amb == ambient
     neuron = neuron_from_row(row)
     assert neuron.mapping.dt_ns == pytest.approx(0.1)
+    if ambient == 300.0:
+        assert neuron.u_th == row.u_th  # the row's own threshold at its own temperature
     for i in (2.4, 3.2):
         ref = simulate(family, dev, c, [0, 0, 1], 12.0, [0.0], [i * 1e10], 0.005)
-        first = spike_times(ref["t_ns"], ref["R_norm"], row.u_th, neuron.u_low)
+        first = spike_times(ref["t_ns"], ref["R_norm"], *dev.spike_levels())
         x = torch.full((1,), i, dtype=torch.float64)
         state, steps = None, []
         with torch.no_grad():

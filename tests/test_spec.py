@@ -19,8 +19,12 @@ def load(name):
 
 def test_demo_and_paper_configs_expand():
     demo = expand(normalise_config(load("config.yaml")))
-    assert len(demo) == 42 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip", "mtj_hh"}
-    assert sorted(r.spec["drive"]["amplitude"] for r in demo if r.device == "mtj_hh") == [1.6, 2.0, 2.4, 3.2, 3.2, 4.0]
+    assert len(demo) == 45 and {r.device for r in demo} == {"domain_wall", "skyrmion", "afm_strip", "mtj_hh"}
+    mtj = [r for r in demo if r.device == "mtj_hh"]
+    assert sorted(r.spec["drive"]["amplitude"] for r in mtj) == [1.6, 2.0, 2.4, 2.4, 2.4, 2.4, 3.2, 3.2, 4.0]
+    # ambient temperatures (issue 15): 2.4e10 A/m^2 at 250, 300 (the dc protocol's run), 350 and 400 K
+    assert sorted(r.spec["thermal"]["T_amb"] for r in mtj if r.spec["drive"]["amplitude"] == 2.4) == [
+        250.0, 300.0, 350.0, 400.0]
     neuron = [r for r in demo if r.protocol in ("kicks", "neuron_dc")]  # the AFM neuron: parameter set N only
     assert len(neuron) == 6 and {r.spec["param_set"] for r in neuron} == {"N"}
     assert {r.spec["param_set"] for r in demo if r.device == "afm_strip" and r not in neuron} == {"A"}

@@ -216,7 +216,7 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1  # header only
 
 
-@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 612), ("config.yaml", 42)])
+@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 612), ("config.yaml", 45)])
 def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     """`snakemake -n` plans one spec/render/simulate/ingest/observables job per run and one
     aggregation (its speed is measured by `make dryrun-paper`, not here)."""
@@ -365,7 +365,7 @@ def test_a_configfile_is_the_whole_config(tmp_path):
     env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
     demo = subprocess.run([SNAKEMAKE, "--snakefile", str(REPO / "Snakefile"), "--directory", str(tmp_path),
                            "--cores", "1", "-n"], capture_output=True, text=True, check=True, env=env)
-    assert len(_planned_run_ids(demo.stdout)) == 42
+    assert len(_planned_run_ids(demo.stdout)) == 45
 
 
 def test_observables_get_this_invocations_settings(tmp_path):

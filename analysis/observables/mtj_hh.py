@@ -14,6 +14,9 @@ From the table (every ``sampling.table_period``):
   their mean and coefficient of variation CV = std / mean, the refractory period (the shortest
   ISI: no spike follows a spike sooner under this drive), and the time to the first spike from t = 0.
 
+The runs of one junction differ by the drive and the ambient temperature T_amb (the sweep table's
+``T_amb_K``); :func:`reference_ambient` is the one the fits train at and the figures draw f(J) at.
+
 Outputs use ns and GHz (spinlif.units).
 """
 
@@ -85,6 +88,33 @@ def spike_statistics(spikes: np.ndarray, t_start: float, t_end: float) -> dict:
             "isi_mean_ns": float(isi.mean()) if len(isi) else float("nan"),
             "isi_cv": float(isi.std() / isi.mean()) if len(isi) >= 2 else float("nan"),
             "refractory_ns": float(isi.min()) if len(isi) else float("nan")}
+
+
+def reference_ambient(specs: list[dict]) -> float:
+    """The reference ambient temperature (K) of one junction's runs: the T_amb with the most DC runs (a
+    tie: the one nearest the material's T_ref, then the lower; no DC run: over all runs). The fits train
+    there and predict the others; the figures draw the f(J) curve there.
+
+    Parameters
+    ----------
+    specs : list of dict
+        The runs' specs.
+
+    Returns
+    -------
+    float
+        T_amb (K).
+
+    Example
+    -------
+    >>> spec = lambda T, protocol="dc": {"thermal": {"T_amb": T}, "material": {"T_ref": 300.0},
+    ...                                  "drive": {"protocol": protocol}}
+    >>> reference_ambient([spec(250.0), spec(300.0), spec(300.0), spec(350.0), spec(350.0, "pulse_train")])
+    300.0
+    """
+    dc = [s["thermal"]["T_amb"] for s in specs if s["drive"]["protocol"] == "dc"] or [s["thermal"]["T_amb"] for s in specs]
+    t_ref = specs[0]["material"]["T_ref"]
+    return min(set(dc), key=lambda T: (-dc.count(T), abs(T - t_ref), T))
 
 
 def compute(ds: xr.Dataset, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:

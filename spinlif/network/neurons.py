@@ -91,7 +91,7 @@ def mtj_drive_for_latency(record: dict, latency_ns: float) -> float:
     from spinlif.fitting.mtj_model import simulate
 
     dev, c, family = model_of_row(record)
-    high, low = float(record["u_th"]), dev.spike_levels()[1]
+    high, low = dev.spike_levels()
 
     def first(i):
         out = simulate(family, dev, c, [0, 0, 1], 3 * latency_ns, [0.0], [i * record["J0_Am2"]], 0.005)
@@ -199,7 +199,9 @@ def _classes():
         standard deviation sqrt(2 alpha kB T / (Ms(T) gamma V dt)) tesla per component and substep, drawn
         from ``generator`` (a stochastic neuron). ``spk, state = neuron(i, state)``, state = (m (..., 3), T (K), armed); a spike when
         R_norm rises through the row's ``u_th`` while armed, re-armed below R_P + 0.4 (R_AP - R_P)
-        (the observables' hysteresis). No reset: the physics resets when the current ends."""
+        (the observables' hysteresis). No reset: the physics resets when the current ends. The ambient
+        temperature is the row's ``temperature_K`` (the fit's reference): ``{**record, "temperature_K": T}``
+        is the same junction at T_amb = T (the minimal model takes it as an input, seed Eq. 2)."""
 
         def __init__(self, record: dict, dt_sub: float, substeps: int, i_per_input: float = 1.0, spike_grad=None,
                      noise: bool = False, generator=None):
@@ -216,11 +218,12 @@ def _classes():
             self.dt_sub, self.substeps = float(dt_sub), int(substeps)
             self.mapping = StepMapping(self.dt_sub * self.substeps, float(i_per_input))
             self.spike_grad = spike_grad or snn.surrogate.atan()
-            self.u_th = float(record["u_th"])
+            # the detector at the row's ambient temperature (``temperature_K``; the row's u_th there): a copy of
+            # the row with another temperature_K is the same junction in a warmer or colder environment
+            self.u_th, self.u_low = dev.spike_levels()
             self.gamma, self.mu0 = GAMMA_NS, MU0
             self.hbar_ed = HBAR / (QE * dev.thickness)
             self.J0 = float(record["J0_Am2"])
-            self.u_low = dev.spike_levels()[1]
             self.noise, self.generator = bool(noise), generator
             # seed 003 Eq. 4: sigma^2 = 2 alpha kB T / (Ms gamma V dt) per component, in T^2 (Ms = Ms(T))
             self.noise_factor = 2 * c["alpha"] * KB / (GAMMA_LL * dev.volume * self.dt_sub * 1e-9)
