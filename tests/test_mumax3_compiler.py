@@ -67,10 +67,28 @@ def validation_scripts() -> dict[str, str]:
     return scripts
 
 
-@pytest.mark.parametrize("source", ["config.yaml", "paper.yaml", "validation", "golden"])
+def disk_scripts() -> dict[str, str]:
+    """The single-MTJ neuron as an elliptical disk (``geometry.shape: ellipse``; no config runs it), both
+    parameter sets, a DC run and a pulse train."""
+    from spinlif.spec import base_spec, set_dotted, validate_spec
+
+    scripts = {}
+    for param_set in ("R", "F"):
+        for protocol in ("dc", "pulse_train"):
+            spec = base_spec("mtj_hh", param_set)
+            for key, value in {"geometry.shape": "ellipse", "drive.protocol": protocol, "drive.duration": 4e-9,
+                               "sampling.snapshot_period": 1e-9}.items():
+                set_dotted(spec, key, value, "test")
+            scripts[f"disk_{param_set}_{protocol}"] = render(validate_spec(spec))
+    return scripts
+
+
+@pytest.mark.parametrize("source", ["config.yaml", "paper.yaml", "validation", "golden", "disk"])
 def test_every_rendered_script_compiles_in_mumax3(source, tmp_path):
     if source == "validation":
         scripts = validation_scripts()
+    elif source == "disk":
+        scripts = disk_scripts()
     elif source == "golden":
         scripts = {p.stem: p.read_text() for p in sorted((REPO / "tests" / "golden").glob("*.mx3"))}
     else:
