@@ -174,11 +174,12 @@ def plot_mean_mz(ds, output: str | Path) -> Path:
 
 
 def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
-    """The MTJ neuron (seed 003 Fig. 3): R_norm(t) with the detected spikes, m_z(t) and T(t) for the
+    """The MTJ neuron (seed 003 Fig. 3). Top: R_norm(t) with the detected spikes, m_z(t) and T(t) for the
     lowest and highest DC current at the reference ambient temperature (:func:`~spinlif.analysis.
-    observables.mtj_hh.reference_ambient`); the firing rate against J, one curve per ambient temperature,
-    with the seed's 0.1-3 GHz window shaded; and, where the runs vary T_amb, the time to the first spike
-    and the spike count against T_amb at each DC current."""
+    observables.mtj_hh.reference_ambient`). Bottom: the firing rate against J, one curve per ambient
+    temperature, with the seed's 0.1-3 GHz window shaded; the inter-spike intervals of the DC runs there
+    (pooled, with their CV); and, where the runs vary T_amb, the time to the first spike and the spike
+    count against T_amb at each DC current."""
     from spinlif.analysis.observables.mtj_hh import reference_ambient
     from spinlif.analysis.store import read_runs
 
@@ -186,9 +187,7 @@ def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
     dc = sorted((r for r in runs if r.spec["drive"]["protocol"] == "dc"), key=lambda r: float(r.timeseries.J_Am2.iloc[-1]))
     ambient = reference_ambient([r.spec for r in runs])
     ambients = sorted({r.spec["thermal"]["T_amb"] for r in dc})
-    panels = 5 if len(ambients) > 1 else 4
-    fig, axes = plt.subplots(1, panels, figsize=(4.5 * panels, 4))
-    ax1, ax2, ax3, ax4 = axes[:4]
+    fig, ((ax1, ax2, ax3), (ax4, isi_ax, ax5)) = plt.subplots(2, 3, figsize=(15, 8))
     at_ref = [r for r in dc if r.spec["thermal"]["T_amb"] == ambient]
     for run in [at_ref[0], at_ref[-1]] if len(at_ref) > 1 else at_ref:
         series, summary = run.timeseries, run.summary
@@ -198,7 +197,6 @@ def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
         ax2.plot(series.t_ns, series.mz, lw=0.8, color=line.get_color())
         ax3.plot(series.t_ns, series.T_K, lw=1.0, color=line.get_color())
     ax1.set(xlabel="t (ns)", ylabel="R / R$_P$", title=f"resistance, DC at T$_{{amb}}$ = {ambient:g} K (triangles: spikes)")
-    ax1.title.set_fontsize(9)
     ax1.legend(fontsize=7)
     ax2.set(xlabel="t (ns)", ylabel="m$_z$", title="free layer")
     ax3.set(xlabel="t (ns)", ylabel="T (K)", title="temperature (seed Eq. 2)")
@@ -207,10 +205,18 @@ def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
         ax4.plot([float(r.timeseries.J_Am2.iloc[-1]) for r in these], [r.summary["rate_GHz"] for r in these],
                  "o-" if T == ambient else "s", mfc=None if T == ambient else "none", label=f"T$_{{amb}}$ = {T:g} K")
     ax4.axhspan(0.1, 3.0, color="0.85", zorder=0, label="seed 003: 0.1-3 GHz")
-    ax4.set(xlabel="J (A/m$^2$)", ylabel="firing rate (GHz)", title="f(J), DC drive")
+    ax4.set(xlabel="J (A/m$^2$)", ylabel="firing rate (GHz, spikes / run length)", title="f(J), DC drive")
     ax4.legend(fontsize=7)
-    if panels == 5:
-        ax5, counts = axes[4], axes[4].twinx()
+    isi = np.concatenate([np.diff(r.summary.get("spike_times_ns", [])) for r in at_ref] or [np.array([])])
+    if len(isi):
+        isi_ax.hist(isi, bins=max(5, min(40, len(isi) // 2)), color="0.4")
+        isi_ax.axvline(isi.min(), color="k", ls=":", lw=0.8, label=f"shortest: {isi.min():.3g} ns (refractory)")
+        isi_ax.legend(fontsize=7)
+    cv = f", CV {isi.std() / isi.mean():.2f}" if len(isi) >= 2 else ""
+    isi_ax.set(xlabel="inter-spike interval (ns)", ylabel="count",
+               title=f"ISIs of the DC runs at {ambient:g} K ({len(isi)}{cv})")
+    if len(ambients) > 1:
+        counts = ax5.twinx()
         by_current: dict[float, list] = {}
         for r in dc:
             by_current.setdefault(float(r.timeseries.J_Am2.iloc[-1]), []).append(r)
@@ -225,6 +231,8 @@ def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
                 title="ambient temperature (no spike: not drawn)")
         counts.set_ylabel("spikes in the run (crosses)")
         ax5.legend(fontsize=7)
+    else:
+        ax5.set_axis_off()
     return _save(fig, output)
 
 
