@@ -180,7 +180,7 @@ def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
     temperature, with the seed's 0.1-3 GHz window shaded; the inter-spike intervals of the DC runs there
     (pooled, with their CV); and, where the runs vary T_amb, the time to the first spike and the spike
     count against T_amb at each DC current."""
-    from spinlif.analysis.observables.mtj_hh import reference_ambient
+    from spinlif.analysis.observables.mtj_hh import ambient_sweeps, reference_ambient
     from spinlif.analysis.store import read_runs
 
     runs = read_runs(dataset)
@@ -217,13 +217,8 @@ def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
                title=f"ISIs of the DC runs at {ambient:g} K ({len(isi)}{cv})")
     if len(ambients) > 1:
         counts = ax5.twinx()
-        by_current: dict[float, list] = {}
-        for r in dc:
-            by_current.setdefault(float(r.timeseries.J_Am2.iloc[-1]), []).append(r)
-        for J, these in sorted(by_current.items()):
-            if len({r.spec["thermal"]["T_amb"] for r in these}) < 2:
-                continue
-            these = sorted(these, key=lambda r: r.spec["thermal"]["T_amb"])
+        for J, ks in ambient_sweeps([r.spec for r in runs]).items():
+            these = [runs[k] for k in ks]
             T = [r.spec["thermal"]["T_amb"] for r in these]
             line, = ax5.plot(T, [r.summary["t_first_spike_ns"] for r in these], "o-", label=f"J = {J:.3g} A/m$^2$")
             counts.plot(T, [len(r.summary.get("spike_times_ns", [])) for r in these], "x:", color=line.get_color())

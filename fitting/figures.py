@@ -197,7 +197,8 @@ def plot_mtj_fit(runs, rows: list[dict], path: str | Path) -> Path:
     spike rate against J there, with the seed's range shaded; (c) time to the first spike against J, for DC
     runs and pulse trains (the LIF mode); (d) where the runs vary it, time to the first spike against the
     ambient temperature (held out: the model's prediction)."""
-    from spinlif.fitting.mtj_fit import FAMILIES, NOISE_SEEDS, folds, model_spikes, reference_ambient
+    from spinlif.analysis.observables.mtj_hh import ambient_sweeps, reference_ambient
+    from spinlif.fitting.mtj_fit import FAMILIES, NOISE_SEEDS, folds, model_spikes
     from spinlif.fitting.mtj_fit import values_of_row as _values
 
     plt = pyplot()
@@ -252,14 +253,8 @@ def plot_mtj_fit(runs, rows: list[dict], path: str | Path) -> Path:
     first_ax.legend(fontsize=7)
     if n_panels == 4:
         t_ax = axes[3]
-        by_current: dict[float, list] = {}
-        for r in runs:
-            if r.protocol == "dc":
-                by_current.setdefault(r.J, []).append(r)
-        for J, these in sorted(by_current.items()):
-            if len({r.spec["thermal"]["T_amb"] for r in these}) < 2:
-                continue
-            these = sorted(these, key=lambda r: r.spec["thermal"]["T_amb"])
+        for J, ks in ambient_sweeps([r.spec for r in runs]).items():
+            these = [runs[k] for k in ks]
             T = [r.spec["thermal"]["T_amb"] for r in these]
             t_ax.plot(T, [first(r.spikes) for r in these], "ko-", label=f"runs, J = {J:.3g} A/m²")
             for style, row in zip(styles, rows):

@@ -117,6 +117,35 @@ def reference_ambient(specs: list[dict]) -> float:
     return min(set(dc), key=lambda T: (-dc.count(T), abs(T - t_ref), T))
 
 
+def ambient_sweeps(specs: list[dict]) -> dict[float, list[int]]:
+    """The DC currents that the runs cover at two or more ambient temperatures.
+
+    Parameters
+    ----------
+    specs : list of dict
+        The runs' specs.
+
+    Returns
+    -------
+    dict
+        J (A/m^2, J_bias + amplitude J0) -> the indices of its DC runs into ``specs``, by rising T_amb.
+
+    Example
+    -------
+    >>> spec = lambda T, a: {"thermal": {"T_amb": T}, "drive": {"protocol": "dc", "J_bias": 0.0, "J0": 1e10,
+    ...                                                         "amplitude": a}}
+    >>> ambient_sweeps([spec(300.0, 2.4), spec(350.0, 2.4), spec(250.0, 2.4), spec(300.0, 2.0)])
+    {24000000000.0: [2, 0, 1]}
+    """
+    by_current: dict[float, list[int]] = {}
+    for k, s in enumerate(specs):
+        d = s["drive"]
+        if d["protocol"] == "dc":
+            by_current.setdefault(d["J_bias"] + d["amplitude"] * d["J0"], []).append(k)
+    return {J: sorted(ks, key=lambda k: specs[k]["thermal"]["T_amb"]) for J, ks in sorted(by_current.items())
+            if len({specs[k]["thermal"]["T_amb"] for k in ks}) > 1}
+
+
 def compute(ds: xr.Dataset, settings: dict) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
     """Observables of one MTJ run: (time series, an empty snapshot table, summary)."""
     spec = json.loads(ds.attrs["spec"])
