@@ -184,7 +184,8 @@ def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
     from spinlif.analysis.store import read_runs
 
     runs = read_runs(dataset)
-    dc = sorted((r for r in runs if r.spec["drive"]["protocol"] == "dc"), key=lambda r: float(r.timeseries.J_Am2.iloc[-1]))
+    dc = sorted((r for r in runs if r.spec["drive"]["protocol"] == "dc"),
+                key=lambda r: float(r.timeseries.J_Am2.iloc[-1]))
     ambient = reference_ambient([r.spec for r in runs])
     ambients = sorted({r.spec["thermal"]["T_amb"] for r in dc})
     fig, ((ax1, ax2, ax3), (ax4, isi_ax, ax5)) = plt.subplots(2, 3, figsize=(15, 8))
@@ -196,7 +197,8 @@ def plot_mtj_traces(dataset: str | Path, output: str | Path) -> Path:
         ax1.plot(spikes, [summary["R_spike_high"]] * len(spikes), "v", color=line.get_color(), ms=4)
         ax2.plot(series.t_ns, series.mz, lw=0.8, color=line.get_color())
         ax3.plot(series.t_ns, series.T_K, lw=1.0, color=line.get_color())
-    ax1.set(xlabel="t (ns)", ylabel="R / R$_P$", title=f"resistance, DC at T$_{{amb}}$ = {ambient:g} K (triangles: spikes)")
+    ax1.set(xlabel="t (ns)", ylabel="R / R$_P$",
+            title=f"resistance, DC at T$_{{amb}}$ = {ambient:g} K (triangles: spikes)")
     ax1.legend(fontsize=7)
     ax2.set(xlabel="t (ns)", ylabel="m$_z$", title="free layer")
     ax3.set(xlabel="t (ns)", ylabel="T (K)", title="temperature (seed Eq. 2)")

@@ -268,8 +268,8 @@ def plot_mtj_fit(runs, rows: list[dict], path: str | Path) -> Path:
                               yerr=np.nanstd(noisy, axis=1), fmt="none", color=line.get_color(), capsize=3, lw=0.8)
         t_ax.axvline(ambient, color="0.6", lw=0.8, ls=":", label=f"fitted at {ambient:g} K")
         t_ax.set(xlabel="ambient temperature T_amb (K)", ylabel="time to first spike (ns)",
-                 title=f"ambient temperature (all but {ambient:g} K held out)\nbars: the stochastic model's spread over "
-                       f"{NOISE_SEEDS} seeds")
+                 title=f"ambient temperature (all but {ambient:g} K held out)\n"
+                       f"bars: the stochastic model's spread over {NOISE_SEEDS} seeds")
         t_ax.title.set_fontsize(9)
         t_ax.legend(fontsize=7)
     fig.savefig(path, dpi=110)

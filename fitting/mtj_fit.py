@@ -9,11 +9,12 @@ fitted to the single-MTJ runs (issue 15, item 4).
   B_F and alpha held at the device's values (:attr:`MTJFamily.fixed`). The reported NRMSE compares m_z(t)
   (running mean over ``ENVELOPE_NS``) of the model (mean of seeded stochastic realisations for noisy runs)
   and the runs, on held-out runs too.
-* **Folds.** DC runs at the reference ambient temperature (:func:`~spinlif.analysis.observables.mtj_hh.reference_ambient`), sorted by J, alternate
-  between training and held-out, the lowest and highest in training; every pulse train is held out (the LIF
-  mode is predicted, not fitted), and so is every run at another ambient temperature (the model's T_amb
-  dependence, through Eq. 2 and Ms(T), P(T), is predicted, not fitted). The row's ``temperature_K`` is the
-  reference; the row with another ``temperature_K`` is the same junction at that T_amb (:func:`model_of_row`).
+* **Folds.** DC runs at the reference ambient temperature
+  (:func:`~spinlif.analysis.observables.mtj_hh.reference_ambient`), sorted by J, alternate between training
+  and held-out, the lowest and highest in training; every pulse train is held out (the LIF mode is
+  predicted, not fitted), and so is every run at another ambient temperature (the model's T_amb dependence,
+  through Eq. 2 and Ms(T), P(T), is predicted, not fitted). The row's ``temperature_K`` is the reference;
+  the row with another ``temperature_K`` is the same junction at that T_amb (:func:`model_of_row`).
 * **Held-out report.** First-spike time error (ns), spike-count and in-burst-rate errors, and the ISI mean
   and CV of model and runs; the stochastic model (Eq. 4 noise) over ``NOISE_SEEDS`` seeds for the CV.
 * **Status.** The LIF rows' targets (:mod:`spinlif.fitting.acceptance`) on the m_z NRMSE in excess of the
@@ -220,12 +221,14 @@ def folds(runs: list[MTJRun]) -> tuple[list[MTJRun], list[MTJRun]]:
     >>> spec = lambda T, protocol="dc": {"thermal": {"T_amb": T}, "material": {"T_ref": 300.0},
     ...                                  "drive": {"protocol": protocol}}
     >>> rs = [NS(protocol="dc", J=j, spec=spec(300.0)) for j in (1, 2, 3, 4, 5)]
-    >>> rs += [NS(protocol="pulse_train", J=9, spec=spec(300.0, "pulse_train")), NS(protocol="dc", J=3, spec=spec(350.0))]
+    >>> rs += [NS(protocol="pulse_train", J=9, spec=spec(300.0, "pulse_train")),
+    ...        NS(protocol="dc", J=3, spec=spec(350.0))]
     >>> [r.J for r in folds(rs)[0]], [r.J for r in folds(rs)[1]]
     ([1, 3, 5], [2, 4, 9, 3])
     """
     ambient = reference_ambient([r.spec for r in runs])
-    dc = sorted((r for r in runs if r.protocol == "dc" and r.spec["thermal"]["T_amb"] == ambient), key=lambda r: r.J)
+    dc = sorted((r for r in runs if r.protocol == "dc" and r.spec["thermal"]["T_amb"] == ambient),
+                key=lambda r: r.J)
     train = [r for k, r in enumerate(dc) if k % 2 == 0 or k == len(dc) - 1]
     test = [r for r in dc if r not in train] + [r for r in runs if r not in dc]
     return train, test

@@ -60,7 +60,7 @@ def comparison_table(frame: pd.DataFrame) -> pd.DataFrame:
     for r in frame[(frame["device_type"] == "MTJ_HH") & (frame["selected"].astype(str) == "True")].itertuples():
         runs = json.loads(r.mtj_train_spikes) + json.loads(r.mtj_heldout_spikes)
         rates = [x["rate_run_GHz"] for x in runs if x["protocol"] == "dc" and 2.0e10 <= x["J_Am2"] <= 2.4e10
-                 and x["T_amb_K"] == r.temperature_K]  # the row's reference ambient; Table II is at 300 K
+                 and x.get("T_amb_K", r.temperature_K) == r.temperature_K]  # the row's reference; Table II: 300 K
         out.append({"device_id": r.device_id, "model_family": r.model_family, "quantity": "dc_rate_2.0-2.4e10_Am2",
                     "unit": "GHz", "ours": float(np.mean(rates)) if rates else math.nan, "ours_sigma": math.nan,
                     "seed_converted": math.nan, "ratio_ours_to_seed": math.nan, "status": r.status,

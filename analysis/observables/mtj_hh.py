@@ -112,7 +112,8 @@ def reference_ambient(specs: list[dict]) -> float:
     >>> reference_ambient([spec(250.0), spec(300.0), spec(300.0), spec(350.0), spec(350.0, "pulse_train")])
     300.0
     """
-    dc = [s["thermal"]["T_amb"] for s in specs if s["drive"]["protocol"] == "dc"] or [s["thermal"]["T_amb"] for s in specs]
+    dc = [s["thermal"]["T_amb"] for s in specs if s["drive"]["protocol"] == "dc"] or [
+        s["thermal"]["T_amb"] for s in specs]
     t_ref = specs[0]["material"]["T_ref"]
     return min(set(dc), key=lambda T: (-dc.count(T), abs(T - t_ref), T))
 
