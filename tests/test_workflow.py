@@ -232,9 +232,10 @@ def test_dry_run_plans_every_run(tmp_path, config, n_runs):
 
 
 def test_jobs_are_prioritised_post_processing_then_validation_then_longest_run(tmp_path):
-    """The demo's plan: every job that unblocks later work (spec, render, ingest, observables, aggregate,
-    fit, ...) outranks the validation runs, which every fit waits for, and those outrank the device runs,
-    which are ranked by their estimated time (longest first), so no device's runs start last."""
+    """The demo's plan: every job that a finished run unblocks (ingest, observables, aggregate, fit, ...)
+    outranks the validation suite, which every fit waits for, and that outranks the device runs, which are
+    ranked by their estimated time (longest first; a run's spec and script with it), so no device's runs
+    start last."""
     from spinlif.resources import runtime_seconds
     from spinlif.sweep import expand, normalise_config
     from spinlif.yaml_input import load_yaml
@@ -245,8 +246,11 @@ def test_jobs_are_prioritised_post_processing_then_validation_then_longest_run(t
     for rule, _, priority in jobs:
         by_rule.setdefault(rule, []).append(float(priority))
     assert {"spec", "render", "simulate", "ingest", "validation_simulate", "fit"} <= set(by_rule), out.stdout
-    others = [p for rule, ps in by_rule.items() if rule not in ("simulate", "validation_simulate") for p in ps]
-    assert min(others) > max(by_rule["validation_simulate"]) > max(by_rule["simulate"])
+    per_run = ("spec", "render", "simulate")
+    suite = ("validation_problem", "validation_simulate")
+    others = [p for rule, ps in by_rule.items() if rule not in per_run + suite for p in ps]
+    assert min(others) > max(p for rule in suite for p in by_rule[rule]) > max(by_rule["simulate"])
+    assert sorted(by_rule["spec"]) == sorted(by_rule["render"]) == sorted(by_rule["simulate"])
     runs = {r.run_id: r for r in expand(normalise_config(load_yaml(REPO / "config" / "config.yaml")))}
     planned = {m[1]: float(m[2]) for m in
                re.finditer(r"^rule simulate:\n.*?run_id=([0-9a-f]{10})\n    priority: ([0-9.]+)$", out.stdout,

@@ -23,7 +23,7 @@ rule spec:
         "results/{device}/runs/{run_id}/spec.yaml",
     params:
         spec=run_spec_json,
-    priority: PRIORITY_PROMPT
+    priority: simulate_priority  # a run's spec and script are made when its simulation is next
     log:
         "results/logs/{device}/{run_id}/spec.log",
     benchmark:
@@ -39,7 +39,7 @@ rule render:
         "results/{device}/runs/{run_id}/spec.yaml",
     output:
         "results/{device}/runs/{run_id}/run.mx3",
-    priority: PRIORITY_PROMPT
+    priority: simulate_priority
     log:
         "results/logs/{device}/{run_id}/render.log",
     benchmark:

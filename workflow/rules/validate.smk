@@ -30,7 +30,7 @@ rule validation_problem:
         script=f"{VALIDATION_ROOT}/{{engine}}/{{case}}/{{vrun}}/run.mx3",
     params:
         problem=validation_problem_json,
-    priority: PRIORITY_PROMPT
+    priority: PRIORITY_VALIDATION
     log:
         "results/logs/validation/{engine}/{case}/{vrun}/problem.log",
     benchmark:
