@@ -43,6 +43,19 @@ def cmd_sweep(args) -> int:
     return 0
 
 
+def cmd_write_spec(args) -> int:
+    import json
+
+    from spinlif.spec import SpecError, dump_spec, validate_spec
+
+    try:
+        spec = json.loads(args.spec_json)
+    except json.JSONDecodeError as err:
+        raise SpecError(f"SPEC_JSON is not JSON: {err}") from None
+    dump_spec(validate_spec(spec, where="spec JSON"), args.output)
+    return 0
+
+
 def cmd_render(args) -> int:
     from spinlif.render import write_script
     from spinlif.validation.problems import load_job
@@ -293,6 +306,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", type=Path, default=Path("results/sweep.csv"))
     p.add_argument("--specs", action="store_true", help="also write results/<device>/runs/<id>/spec.yaml")
     p.set_defaults(func=cmd_sweep)
+
+    p = sub.add_parser("write-spec", help="write one run's spec.yaml from its spec as JSON (the workflow's "
+                                          "spec rule: a process, not a Snakemake re-parse per run)")
+    p.add_argument("spec_json", metavar="SPEC_JSON")
+    p.add_argument("-o", "--output", type=Path, required=True)
+    p.set_defaults(func=cmd_write_spec)
 
     p = sub.add_parser("render", help="render one run spec to a MuMax3 .mx3 script")
     p.add_argument("spec", type=Path)

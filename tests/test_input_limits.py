@@ -157,3 +157,23 @@ def test_snakemake_refuses_the_same(tmp_path, extra, message):
     assert dup.returncode != 0 and "duplicate key 'engine'" in dup.stdout + dup.stderr
     out = run(tmp_path / "ok.yaml", *extra)
     assert out.returncode != 0 and message in out.stdout + out.stderr
+
+
+def test_write_spec_writes_the_specs_yaml_and_refuses_a_bad_one(tmp_path):
+    """The workflow's spec rule (`spinlif write-spec`): the file is the one `dump_spec` writes; a spec that
+    fails its schema, or text that is not JSON, is refused naming what is wrong, and nothing is written."""
+    import json
+
+    from spinlif.spec import dump_spec
+
+    spec = validate_spec(small_dw_spec())
+    out = tmp_path / "spec.yaml"
+    subprocess.run([SPINLIF, "write-spec", json.dumps(spec, sort_keys=True), "-o", str(out)], check=True)
+    dump_spec(spec, tmp_path / "expected.yaml")
+    assert out.read_text() == (tmp_path / "expected.yaml").read_text()
+    bad = dict(spec, device="nanowire")
+    for text, message in ((json.dumps(bad), "device"), ('{"device": ', "SPEC_JSON is not JSON")):
+        res = subprocess.run([SPINLIF, "write-spec", text, "-o", str(tmp_path / "bad.yaml")], capture_output=True,
+                             text=True)
+        assert res.returncode != 0 and message in res.stderr, res.stderr
+        assert not (tmp_path / "bad.yaml").exists()
