@@ -55,7 +55,7 @@ def sbatch(resources: dict) -> str:
 
 def test_slurm_profile_requests_one_gpu_per_run_with_scaled_runtime_and_memory(tmp_path):
     jobs = simulate_jobs(tmp_path, "slurm")
-    assert len(jobs) == 612  # paper.yaml: 168 domain-wall + 180 skyrmion + 52 AFM + 212 MTJ runs
+    assert len(jobs) == 628  # paper.yaml: 168 domain-wall + 180 skyrmion + 52 AFM + 228 MTJ runs
     calls = {rid: sbatch(res) for rid, res in jobs.items()}
     for call in calls.values():
         assert "--gpus=1" in call and "--gres" not in call

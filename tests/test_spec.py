@@ -47,9 +47,10 @@ def test_demo_and_paper_configs_expand():
     # trains + 5 DC torques
     assert len([r for r in everything if r.device == "afm_strip"]) == 4 + 5 + 10 + 4 * 7 + 5
     # MTJ, sets R and F: 14 DC currents x 3 seeds, 4 pulse amplitudes x 3 widths x 5 seeds, 4 more ambient
-    # temperatures
+    # temperatures x 3 seeds
     mtj = [r for r in everything if r.device == "mtj_hh"]
-    assert len(mtj) == 2 * (14 * 3 + 4 * 3 * 5 + 4)
+    assert len(mtj) == 2 * (14 * 3 + 4 * 3 * 5 + 4 * 3)
+    assert sorted({r.spec["thermal"]["seed"] for r in mtj if r.protocol == "t_amb"}) == [1, 2, 3]
     assert {r.spec["param_set"] for r in mtj} == {"R", "F"}
     assert {r.spec["drive"]["J_bias"] for r in mtj if r.protocol == "lif_pulses"} == {0.0}
     p5 = next(r for r in paper if r.spec["param_set"] == "P" and r.spec["stack"]["n_layers"] == 5)

@@ -216,7 +216,7 @@ def test_killed_simulation_is_rerun_alone_and_never_ingested(tmp_path, target):
     assert len((tmp_path / "results" / "failures.csv").read_text().splitlines()) == 1  # header only
 
 
-@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 612), ("config.yaml", 45)])
+@pytest.mark.parametrize("config, n_runs", [("paper.yaml", 628), ("config.yaml", 45)])
 def test_dry_run_plans_every_run(tmp_path, config, n_runs):
     """`snakemake -n` plans one spec/render/simulate/ingest/observables job per run and one
     aggregation (its speed is measured by `make dryrun-paper`, not here)."""
@@ -358,7 +358,7 @@ def test_a_configfile_is_the_whole_config(tmp_path):
     subprocess.run([str(Path(sys.executable).with_name("spinlif")), "sweep", "config/paper.yaml",
                    "-o", str(tmp_path / "sweep.csv")], cwd=REPO, check=True, capture_output=True)
     listed = set(pd.read_csv(tmp_path / "sweep.csv", dtype={"run_id": str}).run_id)
-    assert len(listed) == 612 and _planned_run_ids(out.stdout) == listed
+    assert len(listed) == 628 and _planned_run_ids(out.stdout) == listed
 
     user = json.loads(json.dumps(TINY))
     user["devices"] = {"domain_wall": user["devices"]["domain_wall"]}
