@@ -164,7 +164,8 @@ def _classes():
             # mem + dt (p1 mem^2 + p2 mem + p0 + g i), regrouped: six tensor operations per step
             p1, p2, p0, g = self.coefficients.tolist()
             mem, dt = self.mem, self.dt
-            return torch.addcmul(dt * p0 + (dt * g) * self.mapping.drive(input_), mem, (dt * p1) * mem + (1.0 + dt * p2))
+            return torch.addcmul(dt * p0 + (dt * g) * self.mapping.drive(input_), mem,
+                                 (dt * p1) * mem + (1.0 + dt * p2))
 
     class WashboardNeuron(torch.nn.Module):
         """The AFM neuron: ``spk, state = neuron(i, state)``, state = (phi, omega, phi_rest) in rad,
@@ -197,9 +198,9 @@ def _classes():
         (:mod:`spinlif.fitting.mtj_model`), ``substeps`` RK2 (Heun) steps of the row's ``dt_recommended_ns``
         per network step; ``noise=True`` adds seed Eq. 4's thermal field at the neuron's T(t), a Gaussian of
         standard deviation sqrt(2 alpha kB T / (Ms(T) gamma V dt)) tesla per component and substep, drawn
-        from ``generator`` (a stochastic neuron). ``spk, state = neuron(i, state)``, state = (m (..., 3), T (K), armed); a spike when
-        R_norm rises through the row's ``u_th`` while armed, re-armed below R_P + 0.4 (R_AP - R_P)
-        (the observables' hysteresis). No reset: the physics resets when the current ends. The ambient
+        from ``generator`` (a stochastic neuron). ``spk, state = neuron(i, state)``, state = (m (..., 3), T (K),
+        armed); a spike when R_norm rises through R_P + 0.6 (R_AP - R_P) at the ambient temperature (the row's
+        ``u_th`` at its own) while armed, re-armed below R_P + 0.4 (R_AP - R_P) (the observables' hysteresis). No reset: the physics resets when the current ends. The ambient
         temperature is the row's ``temperature_K`` (the fit's reference): ``{**record, "temperature_K": T}``
         is the same junction at T_amb = T (the minimal model takes it as an input, seed Eq. 2)."""
 
@@ -218,9 +219,7 @@ def _classes():
             self.dt_sub, self.substeps = float(dt_sub), int(substeps)
             self.mapping = StepMapping(self.dt_sub * self.substeps, float(i_per_input))
             self.spike_grad = spike_grad or snn.surrogate.atan()
-            # the detector at the row's ambient temperature (``temperature_K``; the row's u_th there): a copy of
-            # the row with another temperature_K is the same junction in a warmer or colder environment
-            self.u_th, self.u_low = dev.spike_levels()
+            self.u_th, self.u_low = dev.spike_levels()  # at T_amb = the record's temperature_K
             self.gamma, self.mu0 = GAMMA_NS, MU0
             self.hbar_ed = HBAR / (QE * dev.thickness)
             self.J0 = float(record["J0_Am2"])

@@ -86,9 +86,8 @@ def simulate_runtime_min(wildcards, attempt):
 # Job order (Snakemake starts the ready job of highest priority first; a cluster profile submits in that
 # order). First whatever a finished run unblocks: ingest, observables, aggregation, fits. Then the
 # validation suite, whose report every fit reads. Then the device runs, longest first by their estimated
-# time (longest-processing-time first), each with its spec and script just before it (made all at once
-# first, the 90 small jobs of the demo kept both cores from simulating for 3 minutes): the demo's
-# domain-wall runs used to start late, and its fit then ran alone on an otherwise idle machine at the end.
+# time (longest-processing-time first), each with its spec and script just before it (not all specs and
+# scripts first: that kept both cores from simulating for minutes).
 PRIORITY_PROMPT = 10**7
 PRIORITY_VALIDATION = 10**6
 
